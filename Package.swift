@@ -1,0 +1,91 @@
+// swift-tools-version:6.1
+// Sundial: a Prometheus-compatible time-series database.
+// Module layering follows ../shared/STYLE.md §2: nothing imports upward.
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Sundial",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "sundial", targets: ["sundial"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    ],
+    targets: [
+        // C shims: each imported by exactly one Swift module.
+        .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .target(
+            name: "CRE2",
+            cxxSettings: [.unsafeFlags(["-std=c++17", "-O2"])],
+            linkerSettings: [.linkedLibrary("re2")]
+        ),
+
+        .target(name: "SundialCore", dependencies: ["CRE2"], swiftSettings: swiftSettings),
+        .target(name: "SundialEncoding", dependencies: ["CSnappy", "CZstd"], swiftSettings: swiftSettings),
+        .target(name: "SundialFileIO", swiftSettings: swiftSettings),
+        .target(name: "SundialWAL", dependencies: ["SundialCore", "SundialEncoding", "SundialFileIO"], swiftSettings: swiftSettings),
+        .target(
+            name: "SundialTSDB",
+            dependencies: ["SundialCore", "SundialEncoding", "SundialFileIO", "SundialWAL"],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "PromQLSyntax", dependencies: ["SundialCore"], swiftSettings: swiftSettings),
+        .target(name: "PromQLEngine", dependencies: ["SundialCore", "PromQLSyntax"], swiftSettings: swiftSettings),
+        .target(
+            name: "PromQLTest",
+            dependencies: ["SundialCore", "PromQLSyntax", "PromQLEngine"],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "SundialIngest", dependencies: ["SundialCore", "SundialEncoding"], swiftSettings: swiftSettings),
+        .target(
+            name: "SundialHTTP",
+            dependencies: [
+                "SundialCore", "SundialEncoding", "PromQLSyntax", "PromQLEngine", "SundialIngest",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "sundial",
+            dependencies: [
+                "SundialCore", "SundialEncoding", "SundialFileIO", "SundialWAL", "SundialTSDB",
+                "PromQLSyntax", "PromQLEngine", "PromQLTest", "SundialIngest", "SundialHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Test support: temp dirs, golden files, an in-memory storage, used by every test target.
+        .target(
+            name: "SundialTestSupport",
+            dependencies: ["SundialCore"],
+            path: "Tests/SundialTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "SundialCoreTests", dependencies: ["SundialCore", "SundialTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "SundialEncodingTests", dependencies: ["SundialEncoding", "SundialTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "SundialWALTests", dependencies: ["SundialWAL", "SundialCore", "SundialEncoding", "SundialFileIO", "SundialTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "SundialTSDBTests", dependencies: ["SundialTSDB", "SundialWAL", "SundialCore", "SundialEncoding", "SundialFileIO", "SundialTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "PromQLSyntaxTests", dependencies: ["PromQLSyntax", "SundialCore", "SundialTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "PromQLEngineTests", dependencies: ["PromQLEngine", "PromQLSyntax", "PromQLTest", "SundialCore", "SundialTSDB", "SundialTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "SundialIngestTests", dependencies: ["SundialIngest", "SundialCore", "SundialEncoding", "SundialTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "SundialHTTPTests", dependencies: ["SundialHTTP", "SundialCore", "SundialTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "IntegrationTests", dependencies: ["SundialCore", "SundialTestSupport"], swiftSettings: swiftSettings),
+    ],
+    swiftLanguageModes: [.v6]
+)

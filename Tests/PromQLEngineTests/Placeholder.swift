@@ -1,0 +1,1 @@
+// Tests for PromQLEngine land here.

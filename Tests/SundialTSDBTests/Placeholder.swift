@@ -1,0 +1,1 @@
+// Tests for SundialTSDB land here.
