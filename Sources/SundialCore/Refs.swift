@@ -16,7 +16,8 @@ public struct ChunkRef: Hashable, Comparable, Sendable {
     @inlinable public init(segment: UInt32, offset: UInt32) {
         rawValue = UInt64(segment) << 32 | UInt64(offset)
     }
-    /// The segment file's sequence number (file `000001` is 1).
+    /// The segment index: file `000001` is 0 (Prometheus `BlockChunkRef`, checked against a block
+    /// Prometheus 2.42 wrote: testdata/blocks/prom-2.42-small).
     @inlinable public var segment: UInt32 { UInt32(truncatingIfNeeded: rawValue >> 32) }
     /// Byte offset of the chunk inside its segment file.
     @inlinable public var offset: UInt32 { UInt32(truncatingIfNeeded: rawValue) }

@@ -1,0 +1,150 @@
+import SundialCore
+import SundialEncoding
+
+/// Reads a block's `index` file (format v2, `tsdb/docs/format/index.md`). Immutable after init and
+/// `Sendable`: share one per block between any number of queries.
+///
+/// On open it checks header and TOC, loads the symbol table and the postings offset table (label
+/// names → sorted values → postings offsets). Series records and postings lists are decoded on
+/// demand from the file bytes, bounds- and CRC-checked: corrupt bytes throw ``BlockError``
+/// naming the file and offset, never trap.
+public struct IndexReader: Sendable {
+    public let path: String
+    let bytes: [UInt8]
+    let toc: IndexTOC
+    /// Symbol table; a v2 symbol reference is an index here.
+    let symbols: [String]
+    /// Label names, byte-sorted, without the all-postings key.
+    public let labelNames: [String]
+    /// Per label name: values (byte-sorted) and the byte offset of each value's postings list.
+    let values: [String: ValueTable]
+    /// Offset of the all-postings list (key `""=""`).
+    let allPostingsOffset: Int?
+
+    struct ValueTable: Sendable {
+        var values: [String] = []
+        var offsets: [Int] = []
+    }
+
+    /// Reads and opens `path`.
+    public init(path: String) throws {
+        try self.init(bytes: BlockFiles.read(path), path: path)
+    }
+
+    /// Opens index bytes already in memory; `path` is only used in errors.
+    public init(bytes: [UInt8], path: String) throws {
+        self.path = path
+        self.bytes = bytes
+        do {
+            try IndexFormat.validateHeader(bytes)
+            toc = try IndexFormat.decodeTOC(bytes)
+            symbols = toc.symbols == 0 ? [] : try IndexFormat.decodeSymbolTable(bytes, at: Int(toc.symbols))
+            var table: [String: ValueTable] = [:]
+            var names: [String] = []
+            var all: Int?
+            if toc.postingsTable != 0 {
+                var lastName: String?
+                var lastValue = ""
+                let limit = UInt64(bytes.count)
+                let ptOff = Int(toc.postingsTable)
+                try PostingsFormat.forEachPostingsOffset(bytes, at: ptOff) { name, value, off throws(DecodeError) in
+                    guard off < limit else { throw DecodeError(.invalid, offset: ptOff, "postings offset \(off) past the end") }
+                    if name.isEmpty && value.isEmpty { all = Int(off); return }
+                    if let ln = lastName, ln == name {
+                        guard byteLess(lastValue, value) else {
+                            throw DecodeError(.invalid, offset: ptOff, "postings offset table not sorted at \(name)=\(value)")
+                        }
+                    } else {
+                        if let ln = lastName, !byteLess(ln, name) {
+                            throw DecodeError(.invalid, offset: ptOff, "label names not sorted at \(name)")
+                        }
+                        names.append(name)
+                        lastName = name
+                    }
+                    lastValue = value
+                    table[name, default: ValueTable()].values.append(value)
+                    table[name]!.offsets.append(Int(off))
+                }
+            }
+            values = table
+            labelNames = names
+            allPostingsOffset = all
+        } catch { throw BlockError.corrupt(path, error) }
+    }
+
+    /// Size of the index file in bytes.
+    public var size: Int { bytes.count }
+
+    /// Number of symbols.
+    public var symbolCount: Int { symbols.count }
+
+    /// Sorted values of label `name` (empty if no series has it).
+    public func labelValues(_ name: String) -> [String] { values[name]?.values ?? [] }
+
+    /// The postings list (sorted series refs) of `name=value`; empty if absent.
+    public func postings(_ name: String, _ value: String) throws -> [UInt32] {
+        guard let t = values[name], let i = IndexReader.find(t.values, value) else { return [] }
+        return try postings(at: t.offsets[i])
+    }
+
+    /// Every series ref of the block, sorted (the `""=""` list).
+    public func allPostings() throws -> [UInt32] {
+        guard let off = allPostingsOffset else { return [] }
+        return try postings(at: off)
+    }
+
+    func postings(at offset: Int) throws -> [UInt32] {
+        var out: [UInt32] = []
+        do { try PostingsFormat.decodePostings(bytes, at: offset, into: &out) } catch { throw BlockError.corrupt(path, error) }
+        return out
+    }
+
+    /// Decodes series `ref`: returns its labels and fills `chunks` (cleared first).
+    /// - Throws: ``BlockError`` `.corrupt` for a bad ref, record or symbol reference.
+    public func series(_ ref: UInt64, chunks: inout [IndexChunkMeta]) throws -> Labels {
+        var refs: [UInt32] = []
+        return try series(ref, labelRefs: &refs, chunks: &chunks)
+    }
+
+    /// As ``series(_:chunks:)`` with a caller-owned scratch buffer for the symbol references.
+    func series(_ ref: UInt64, labelRefs: inout [UInt32], chunks: inout [IndexChunkMeta]) throws -> Labels {
+        let (off, overflow) = ref.multipliedReportingOverflow(by: UInt64(IndexFormat.seriesAlignment))
+        guard !overflow, off >= toc.series, off < UInt64(bytes.count) else {
+            throw BlockError(.corrupt, path: path, "series ref \(ref) outside the series section")
+        }
+        do { try IndexSeriesEntry.decode(bytes, at: Int(off), labelRefs: &labelRefs, chunks: &chunks) } catch {
+            throw BlockError.corrupt(path, error)
+        }
+        var ls: [Label] = []
+        ls.reserveCapacity(labelRefs.count / 2)
+        var i = 0
+        while i + 1 < labelRefs.count {
+            let n = Int(labelRefs[i]), v = Int(labelRefs[i + 1])
+            guard n < symbols.count, v < symbols.count else {
+                throw BlockError(.corrupt, path: path, "series ref \(ref): symbol reference out of range")
+            }
+            if let last = ls.last, !byteLess(last.name, symbols[n]) {
+                throw BlockError(.corrupt, path: path, "series ref \(ref): labels not sorted")
+            }
+            ls.append(Label(symbols[n], symbols[v]))
+            i += 2
+        }
+        return Labels(sorted: ls)
+    }
+
+    /// Binary search for `v` in byte-sorted `list`.
+    static func find(_ list: [String], _ v: String) -> Int? {
+        let i = lowerBound(list, v)
+        return i < list.count && list[i] == v ? i : nil
+    }
+
+    /// First index whose element is not byte-less than `v`.
+    static func lowerBound(_ list: [String], _ v: String) -> Int {
+        var lo = 0, hi = list.count
+        while lo < hi {
+            let m = (lo + hi) >> 1
+            if byteLess(list[m], v) { lo = m + 1 } else { hi = m }
+        }
+        return lo
+    }
+}
