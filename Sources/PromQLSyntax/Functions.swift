@@ -56,7 +56,9 @@ public enum Function: String, Sendable, Hashable, CaseIterable, CustomStringConv
     case log10
     case log2
     case madOverTime = "mad_over_time"
+    case maxOf = "max_of"
     case maxOverTime = "max_over_time"
+    case minOf = "min_of"
     case minOverTime = "min_over_time"
     case minute
     case month
@@ -79,6 +81,7 @@ public enum Function: String, Sendable, Hashable, CaseIterable, CustomStringConv
     case sortDesc = "sort_desc"
     case sqrt
     case start
+    case startTimestamp = "start_timestamp"
     case stddevOverTime = "stddev_over_time"
     case stdvarOverTime = "stdvar_over_time"
     case step
@@ -152,7 +155,9 @@ public enum Function: String, Sendable, Hashable, CaseIterable, CustomStringConv
         case .log10: FunctionSignature(arguments: [.instantVector], variadic: 0, returnType: .instantVector, isV3Only: false)
         case .log2: FunctionSignature(arguments: [.instantVector], variadic: 0, returnType: .instantVector, isV3Only: false)
         case .madOverTime: FunctionSignature(arguments: [.rangeVector], variadic: 0, returnType: .instantVector, isV3Only: true)
+        case .maxOf: FunctionSignature(arguments: [.scalar, .scalar], variadic: 0, returnType: .scalar, isV3Only: true)
         case .maxOverTime: FunctionSignature(arguments: [.rangeVector], variadic: 0, returnType: .instantVector, isV3Only: false)
+        case .minOf: FunctionSignature(arguments: [.scalar, .scalar], variadic: 0, returnType: .scalar, isV3Only: true)
         case .minOverTime: FunctionSignature(arguments: [.rangeVector], variadic: 0, returnType: .instantVector, isV3Only: false)
         case .minute: FunctionSignature(arguments: [.instantVector], variadic: 1, returnType: .instantVector, isV3Only: false)
         case .month: FunctionSignature(arguments: [.instantVector], variadic: 1, returnType: .instantVector, isV3Only: false)
@@ -174,6 +179,7 @@ public enum Function: String, Sendable, Hashable, CaseIterable, CustomStringConv
         case .sortByLabelDesc: FunctionSignature(arguments: [.instantVector, .string], variadic: -1, returnType: .instantVector, isV3Only: true)
         case .sortDesc: FunctionSignature(arguments: [.instantVector], variadic: 0, returnType: .instantVector, isV3Only: false)
         case .sqrt: FunctionSignature(arguments: [.instantVector], variadic: 0, returnType: .instantVector, isV3Only: false)
+        case .startTimestamp: FunctionSignature(arguments: [.instantVector], variadic: 0, returnType: .instantVector, isV3Only: true)
         case .start: FunctionSignature(arguments: [], variadic: 0, returnType: .scalar, isV3Only: true)
         case .stddevOverTime: FunctionSignature(arguments: [.rangeVector], variadic: 0, returnType: .instantVector, isV3Only: false)
         case .stdvarOverTime: FunctionSignature(arguments: [.rangeVector], variadic: 0, returnType: .instantVector, isV3Only: false)

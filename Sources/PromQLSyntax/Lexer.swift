@@ -110,9 +110,11 @@ struct Lexer {
             throw error("unexpected character after '!': \(describe(peek(1)))", start, start + 2)
         case UInt8(ascii: "<"):
             if peek(1) == UInt8(ascii: "=") { return tok(.lte, 2) }
+            if peek(1) == UInt8(ascii: "/") && options.experimentalFunctions { return tok(.trimUpper, 2) }
             return tok(.lss, 1)
         case UInt8(ascii: ">"):
             if peek(1) == UInt8(ascii: "=") { return tok(.gte, 2) }
+            if peek(1) == UInt8(ascii: "/") && options.experimentalFunctions { return tok(.trimLower, 2) }
             return tok(.gtr, 1)
         case UInt8(ascii: "\""), UInt8(ascii: "'"):
             try scanQuoted(quote: c)

@@ -14,7 +14,10 @@ extension Parser {
         var args: [Expr] = []
         if current.kind != .rightParen {
             while true {
+                // Prometheus v3 lets `info`'s label-selector argument match everything.
+                allowEmptyMatchers = function == .info && args.count == 1
                 args.append(try parseExpr())
+                allowEmptyMatchers = false
                 if current.kind == .comma {
                     let comma = advance()
                     if current.kind == .rightParen {

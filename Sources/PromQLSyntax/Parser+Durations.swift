@@ -6,6 +6,7 @@ extension Parser {
     mutating func parseBracketDuration(context: String, allowEmpty: Bool) throws(ParseError) -> DurationExpr? {
         if allowEmpty && current.kind == .rightBracket { return nil }
         guard options.durationExpressions else {
+            if current.kind == .number { throw numberAsDuration(current) }
             let t = try expect(.duration, context: context, expected: "duration")
             return .literal(try parseDuration(t))
         }
@@ -24,6 +25,7 @@ extension Parser {
                 negative = true
                 advance()
             }
+            if current.kind == .number { throw numberAsDuration(current) }
             let t = try expect(.duration, context: "offset", expected: "duration")
             let ms = try parseDuration(t)
             return .literal(negative ? -ms : ms)
@@ -42,6 +44,13 @@ extension Parser {
             }
         }
         return try foldLiteral(d, start.union(tokens[index - 1].position))
+    }
+
+    /// 2.42 parses a number where a duration belongs with `model.ParseDuration`, which rejects it.
+    private func numberAsDuration(_ t: Token) -> ParseError {
+        let s = text(t)
+        if s.utf8.allSatisfy(isDigit) { return error("missing unit character in duration", t.position) }
+        return error("not a valid duration string: \(GoQuote.quote(s))", t.position)
     }
 
     /// A bare number at the top of a duration means seconds: store it as a literal.

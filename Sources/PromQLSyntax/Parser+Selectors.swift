@@ -33,7 +33,7 @@ extension Parser {
                 throw error("metric name must not be set twice: \(GoQuote.quote(name!)) or \(GoQuote.quote(m.value))", position)
             }
         }
-        if !matchers.contains(where: { !$0.matchesEmpty }) {
+        if !allowEmptyMatchers && !matchers.contains(where: { !$0.matchesEmpty }) {
             throw error("vector selector must contain at least one non-empty matcher", position)
         }
         return VectorSelector(name: name, matchers: matchers, position: position)
@@ -112,7 +112,7 @@ extension Parser {
         try checkPositive(range, open.position.union(close.position))
         if let step { try checkPositive(step, open.position.union(close.position)) }
         guard e.type == .instantVector else {
-            throw error("subquery is only allowed on instant vector, got \(e.type)", position)
+            throw error("subquery is only allowed on instant vector, got \(e.type.apiName) instead", position)
         }
         return .subquery(Subquery(expr: e, range: range, step: step, position: position))
     }
@@ -163,15 +163,22 @@ extension Parser {
             _ = try expect(.leftParen, context: "@", expected: "\"(\"")
             _ = try expect(.rightParen, context: "@", expected: "\")\"")
             at = isStart ? .start : .end
-        case .number, .add, .sub:
+        case .number, .add, .sub, .duration:
             var sign = 1.0
             let first = current
             if current.kind == .add || current.kind == .sub {
                 if current.kind == .sub { sign = -1 }
                 advance()
             }
-            let n = try expect(.number, context: "@", expected: "timestamp")
-            let ts = sign * (try parseNumber(n))
+            let n = current
+            let ts: Double
+            if n.kind == .duration && options.durationExpressions {
+                advance()
+                ts = sign * Double(try parseDuration(n)) / 1000
+            } else {
+                _ = try expect(.number, context: "@", expected: "timestamp")
+                ts = sign * (try parseNumber(n))
+            }
             let ms = (ts * 1000).rounded(.toNearestOrAwayFromZero)
             guard ts.isFinite, ms > -9.223372036854775e18, ms < 9.223372036854775e18 else {
                 throw error("timestamp out of bounds for @ modifier: \(formatFixed(ts))", first.position.union(n.position))

@@ -14,6 +14,8 @@ public struct Parser {
     var tokens: [Token]
     var index = 0
     var depth = 0
+    /// Set while parsing the second argument of v3 `info()`, whose selector may match the empty set.
+    var allowEmptyMatchers = false
 
     init(query: String, options: ParserOptions) throws(ParseError) {
         var lexer = Lexer(query, options: options)
@@ -72,7 +74,7 @@ public struct Parser {
         case .keyword(.and), .keyword(.or), .keyword(.unless), .keyword(.atan2): return "<op:\(s)>"
         case .keyword: return "<\(s)>"
         case .add, .sub, .mul, .div, .mod, .pow, .eql, .neq, .gtr, .lss, .gte, .lte, .regexMatch, .regexNoMatch,
-             .assign:
+             .assign, .trimUpper, .trimLower:
             return "<op:\(s)>"
         default: return GoQuote.quote(s)
         }

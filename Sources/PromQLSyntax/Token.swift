@@ -57,6 +57,8 @@ public enum TokenKind: Sendable, Hashable {
     case regexMatch, regexNoMatch
     case add, sub, mul, div, mod, pow
     case eql, neq, gtr, lss, gte, lte
+    /// v3 `</` and `>/`.
+    case trimUpper, trimLower
 }
 
 /// A token: a kind and the byte range of its text.
@@ -87,6 +89,8 @@ public struct Token: Sendable, Hashable {
         case .lss: .lss
         case .gte: .gte
         case .lte: .lte
+        case .trimUpper: .trimUpper
+        case .trimLower: .trimLower
         case .keyword(.and): .and
         case .keyword(.or): .or
         case .keyword(.unless): .unless

@@ -1,9 +1,15 @@
 /// The binary operators, in Prometheus's precedence groups (lowest first):
-/// `or`; `and unless`; `== != <= < >= >`; `+ -`; `* / % atan2`; `^` (right-associative).
+/// `or`; `and unless`; `== != <= < >= >`; `+ -`; `* / % atan2 </ >/`; `^` (right-associative).
 public enum BinaryOp: Sendable, Hashable, CaseIterable, CustomStringConvertible {
     case add, sub, mul, div, mod, pow, atan2
     case eql, neq, gtr, lss, gte, lte
     case and, or, unless
+    /// v3 `</` (native histograms: keep the part of each histogram below the scalar; "trim upper").
+    /// Needs ``ParserOptions/experimentalFunctions``.
+    case trimUpper
+    /// v3 `>/` (native histograms: keep the part of each histogram above the scalar; "trim lower").
+    /// Needs ``ParserOptions/experimentalFunctions``.
+    case trimLower
 
     /// The operator as written: `+`, `==`, `and`, `atan2`, ...
     public var description: String {
@@ -24,18 +30,20 @@ public enum BinaryOp: Sendable, Hashable, CaseIterable, CustomStringConvertible 
         case .and: "and"
         case .or: "or"
         case .unless: "unless"
+        case .trimUpper: "</"
+        case .trimLower: ">/"
         }
     }
 
     /// Binding strength: higher binds tighter (Prometheus `LowestPrec`..`^`): or=1, and/unless=2,
-    /// comparisons=3, `+ -`=4, `* / % atan2`=5, `^`=6.
+    /// comparisons=3, `+ -`=4, `* / % atan2 </ >/`=5, `^`=6.
     public var precedence: Int {
         switch self {
         case .or: 1
         case .and, .unless: 2
         case .eql, .neq, .gtr, .lss, .gte, .lte: 3
         case .add, .sub: 4
-        case .mul, .div, .mod, .atan2: 5
+        case .mul, .div, .mod, .atan2, .trimUpper, .trimLower: 5
         case .pow: 6
         }
     }

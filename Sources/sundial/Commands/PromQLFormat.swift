@@ -28,7 +28,7 @@ struct PromQLFormat: ParsableCommand {
             print(Printer.print(expr))
         } catch {
             var message = error.caretDiagnostic + "\n"
-            message.withUTF8 { buf in _ = fwrite(buf.baseAddress, 1, buf.count, stderr) }
+            message.withUTF8 { buf in _ = write(2, buf.baseAddress, buf.count) }
             throw ExitCode(1)
         }
     }
