@@ -130,3 +130,20 @@ public enum TombstonesFormat {
         }
     }
 }
+
+extension ChunkSegmentFormat {
+    /// Decodes the XOR chunk whose data occupies `range` of a segment's bytes, appending samples
+    /// with `minTime <= t <= maxTime` (closed) to the columns, without copying the chunk.
+    /// - Throws: ``DecodeError`` for a corrupt chunk or a range outside `segment`.
+    @inlinable
+    public static func decodeXOR(_ segment: [UInt8], range: Range<Int>, minTime: Int64, maxTime: Int64,
+                                 timestamps: inout [Int64], values: inout [Double]) throws(DecodeError) {
+        guard range.lowerBound >= 0, range.upperBound <= segment.count else {
+            throw DecodeError(.truncated, offset: range.lowerBound, "chunk range outside the segment")
+        }
+        try withBytes(segment) { raw throws(DecodeError) in
+            try XORChunk.decode(UnsafeRawBufferPointer(rebasing: raw[range]), minTime: minTime, maxTime: maxTime,
+                                timestamps: &timestamps, values: &values)
+        }
+    }
+}
