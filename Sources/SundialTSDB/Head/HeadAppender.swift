@@ -1,0 +1,172 @@
+import SundialCore
+import Synchronization
+
+/// Stages one batch of samples for a ``Head`` and commits it all-or-nothing
+/// (Prometheus `headAppender`, `tsdb/head_append.go`).
+///
+/// ``append(ref:labels:timestamp:value:)`` validates each sample at once against the series'
+/// committed samples and the samples staged earlier in this batch, and throws ``AppendError``
+/// for a refused sample (out of bounds, out of order, duplicate timestamp with another value);
+/// the rest of the batch is unaffected. An exact duplicate of the newest sample is accepted and
+/// ignored. ``commit()`` writes the batch to the head's log (WAL first), then applies it to
+/// memory, then waits for durability.
+///
+/// Not thread-safe: one appender per batch. Series are created in the head at `append` time (as
+/// Prometheus does); a rolled-back batch may leave empty series, which garbage collection removes.
+public final class HeadAppender: Appender {
+    let head: Head
+    /// Lower bound of accepted timestamps for this batch (fixed at creation, as in Prometheus).
+    let minValidTime: Int64
+    var batch = HeadCommitBatch()
+    /// Newest staged (timestamp, value bits) per series ref in this batch.
+    var staged: [UInt64: (Int64, UInt64)] = [:]
+    var pendingMetadata: [MetricMetadata] = []
+    var batchMinTime: Int64 = .max
+    var batchMaxTime: Int64 = .min
+    var finished = false
+
+    init(head: Head) {
+        self.head = head
+        self.minValidTime = head.appendableMinValidTime
+    }
+
+    /// Number of samples staged so far.
+    public var stagedCount: Int { batch.count }
+
+    public func append(ref: SeriesRef, labels: Labels, timestamp t: Timestamp, value v: Double) throws(AppendError) -> SeriesRef {
+        precondition(!finished, "append after commit or rollback")
+        if t < minValidTime {
+            head.outOfBoundsCount.wrappingAdd(1, ordering: .relaxed)
+            throw AppendError(.outOfBounds, labels: labels, timestamp: t, detail: "the head accepts samples at or after \(minValidTime)")
+        }
+        var series: MemSeries? = nil
+        if ref != .none { series = head.series(ref) }
+        if series == nil {
+            try HeadAppender.validate(labels, t)
+            series = head.getOrCreate(labels).0
+        }
+        let s = series!
+        let bits = v.bitPattern
+        let check: AppendCheck
+        if let (lt, lb) = staged[s.ref.rawValue] {
+            check = t > lt ? .ok : (t == lt ? (bits == lb ? .exactDuplicate : .duplicateTimestamp) : .outOfOrder)
+        } else {
+            check = s.state.withLock { $0.check(t, bits) }
+        }
+        switch check {
+        case .ok:
+            break
+        case .exactDuplicate:
+            return s.ref
+        case .duplicateTimestamp:
+            head.duplicateCount.wrappingAdd(1, ordering: .relaxed)
+            throw AppendError(.duplicateTimestamp, labels: s.labels, timestamp: t)
+        case .outOfOrder:
+            head.outOfOrderCount.wrappingAdd(1, ordering: .relaxed)
+            throw AppendError(.outOfOrder, labels: s.labels, timestamp: t)
+        }
+        staged[s.ref.rawValue] = (t, bits)
+        batch.series.append(s)
+        batch.timestamps.append(t)
+        batch.values.append(v)
+        if t < batchMinTime { batchMinTime = t }
+        if t > batchMaxTime { batchMaxTime = t }
+        return s.ref
+    }
+
+    /// Refuses label sets Prometheus refuses: empty, an empty name, or a repeated name.
+    static func validate(_ labels: Labels, _ t: Timestamp) throws(AppendError) {
+        if labels.isEmpty { throw AppendError(.invalidLabels, labels: labels, timestamp: t, detail: "empty label set") }
+        var previous: String? = nil
+        for l in labels {
+            if l.name.isEmpty { throw AppendError(.invalidLabels, labels: labels, timestamp: t, detail: "empty label name") }
+            if l.name == previous {
+                throw AppendError(.invalidLabels, labels: labels, timestamp: t, detail: "duplicate label name \(l.name)")
+            }
+            previous = l.name
+        }
+    }
+
+    public func appendMetadata(_ metadata: MetricMetadata) {
+        precondition(!finished, "appendMetadata after commit or rollback")
+        pendingMetadata.append(metadata)
+    }
+
+    /// Writes the batch to the head's log, applies it to memory, waits for durability.
+    /// - Throws: ``TSDBError`` (`.walWrite`) if the log could not be written: nothing of the batch
+    ///   is visible then. An error while waiting for durability is also thrown; the batch is then
+    ///   visible in memory but may not survive a crash.
+    public func commit() throws {
+        precondition(!finished, "commit after commit or rollback")
+        finished = true
+        staged = [:]
+        if batch.count == 0 && pendingMetadata.isEmpty { return }
+        var loggedRefs = Set<UInt64>()
+        for s in batch.series where !s.walLogged.load(ordering: .acquiring) {
+            if loggedRefs.insert(s.ref.rawValue).inserted { batch.newSeries.append(s) }
+        }
+        for m in pendingMetadata {
+            if let s = head.anySeries(ofMetric: m.metricFamily) { batch.metadata.append((s, m)) }
+        }
+        let work = batch
+        batch = HeadCommitBatch()
+        guard let log = head.log else {
+            apply(work)
+            return
+        }
+        var applied = false
+        do {
+            try log.commit(work) {
+                applied = true
+                apply(work)
+            }
+        } catch {
+            if applied { throw error }
+            throw TSDBError(.walWrite, "commit of \(work.count) samples failed; nothing was applied", cause: error)
+        }
+    }
+
+    func apply(_ work: HeadCommitBatch) {
+        for s in work.newSeries { s.walLogged.store(true, ordering: .releasing) }
+        for m in pendingMetadata { head.storeMetadata(m) }
+        var appended = 0
+        var dropped = 0
+        var cuts = 0
+        let range = head.options.chunkRange
+        let spc = head.options.samplesPerChunk
+        var i = 0
+        let n = work.count
+        while i < n {
+            // Consecutive samples of one series go in under one lock.
+            let s = work.series[i]
+            var j = i
+            s.state.withLock { st in
+                let before = st.chunkCount
+                repeat {
+                    if st.append(work.timestamps[j], work.values[j], chunkRange: range, samplesPerChunk: spc) {
+                        appended += 1
+                    } else {
+                        dropped += 1  // a concurrent batch committed a newer sample first
+                    }
+                    j += 1
+                } while j < n && work.series[j] === s
+                cuts += st.chunkCount - before
+            }
+            i = j
+        }
+        if cuts != 0 { head.chunkCountAtomic.wrappingAdd(cuts, ordering: .relaxed) }
+        if dropped != 0 { head.outOfOrderCount.wrappingAdd(dropped, ordering: .relaxed) }
+        if appended != 0 {
+            head.samplesAppended.wrappingAdd(appended, ordering: .relaxed)
+            head.extendTimeRange(batchMinTime, batchMaxTime)
+        }
+    }
+
+    /// Discards the staged samples and metadata.
+    public func rollback() {
+        finished = true
+        staged = [:]
+        batch = HeadCommitBatch()
+        pendingMetadata = []
+    }
+}

@@ -1,0 +1,22 @@
+/// Options of a ``Head``. Times are milliseconds.
+public struct HeadOptions: Sendable, Hashable {
+    /// Width of the chunk range (Prometheus `--storage.tsdb.min-block-duration`, default 2 h):
+    /// no chunk crosses a multiple of it, and the appendable window is half of it.
+    public var chunkRange: Int64
+    /// Target samples per chunk (Prometheus `DefaultSamplesPerChunk` = 120). A chunk is also cut at
+    /// twice this many samples.
+    public var samplesPerChunk: Int
+    /// Number of lock stripes for the series maps (a power of two). More stripes mean less
+    /// contention between writers and a little more fixed memory (~100 bytes per stripe).
+    public var stripeCount: Int
+
+    /// - Precondition: `chunkRange > 0`, `samplesPerChunk >= 4`, `stripeCount` a power of two.
+    public init(chunkRange: Int64 = 2 * 3600 * 1000, samplesPerChunk: Int = 120, stripeCount: Int = 16384) {
+        precondition(chunkRange > 0, "chunkRange must be positive")
+        precondition(samplesPerChunk >= 4, "samplesPerChunk must be at least 4")
+        precondition(stripeCount > 0 && stripeCount & (stripeCount - 1) == 0, "stripeCount must be a power of two")
+        self.chunkRange = chunkRange
+        self.samplesPerChunk = samplesPerChunk
+        self.stripeCount = stripeCount
+    }
+}

@@ -1,0 +1,100 @@
+import Synchronization
+import SundialCore
+import SundialEncoding
+
+extension Head: Queryable {
+    /// A querier over the head's samples in `[minTime, maxTime]` (closed, ms).
+    public func querier(minTime: Timestamp, maxTime: Timestamp) throws -> any Querier {
+        HeadQuerier(head: self, minTime: minTime, maxTime: maxTime)
+    }
+
+    /// Any series whose metric name is `family` or a name derived from it (`_total`, `_bucket`,
+    /// `_count`, `_sum`, `_info`), for keying metadata records by series.
+    func anySeries(ofMetric family: String) -> MemSeries? {
+        for name in [family, family + "_total", family + "_bucket", family + "_count", family + "_sum", family + "_info"] {
+            let refs = postings.refs(matching: [LabelMatcher.equal(Labels.metricName, name)])
+            for r in refs { if let s = series(SeriesRef(r)) { return s } }
+        }
+        return nil
+    }
+}
+
+/// A querier over the head (Prometheus `blockQuerier` over a `RangeHead`). Resolves matchers on
+/// the head's postings; each selected series snapshots its chunks (shared copy-on-write) at
+/// select time, so later appends do not change a result already returned.
+///
+/// Thread-safe; holds nothing that needs releasing.
+public struct HeadQuerier: Querier {
+    let head: Head
+    /// Closed time range of the querier (ms).
+    public let minTime: Int64
+    public let maxTime: Int64
+
+    /// The series matching all `matchers` that have samples in the querier's range (narrowed by
+    /// `hints`), sorted by labels when `sorted`.
+    public func select(sorted: Bool, hints: SelectHints?, matchers: [LabelMatcher]) throws -> [any StorageSeries] {
+        try selectHeadSeries(sorted: sorted, hints: hints, matchers: matchers)
+    }
+
+    /// ``select(sorted:hints:matchers:)`` with the concrete series type.
+    public func selectHeadSeries(sorted: Bool, hints: SelectHints?, matchers: [LabelMatcher]) throws -> [HeadSeries] {
+        var mint = minTime
+        var maxt = maxTime
+        if let h = hints {
+            mint = Swift.max(mint, h.start)
+            maxt = Swift.min(maxt, h.end)
+        }
+        let refs = head.postings.refs(matching: matchers)
+        var out: [HeadSeries] = []
+        out.reserveCapacity(refs.count)
+        var chunks: [HeadChunk] = []
+        for r in refs {
+            guard let s = head.series(SeriesRef(r)) else { continue }  // removed meanwhile
+            chunks.removeAll(keepingCapacity: true)
+            s.state.withLock { $0.chunks(overlapping: mint, maxt, into: &chunks) }
+            if chunks.isEmpty { continue }
+            out.append(HeadSeries(ref: s.ref, labels: s.labels, chunks: chunks))
+        }
+        if sorted { out.sort { $0.labels < $1.labels } }
+        return out
+    }
+
+    public func labelValues(name: String, matchers: [LabelMatcher]) throws -> [String] {
+        if matchers.isEmpty { return head.postings.values(of: name) }
+        var values = Set<String>()
+        for r in head.postings.refs(matching: matchers) {
+            if let s = head.series(SeriesRef(r)), let v = s.labels.get(name) { values.insert(v) }
+        }
+        return values.sorted(by: byteOrderLess)
+    }
+
+    public func labelNames(matchers: [LabelMatcher]) throws -> [String] {
+        if matchers.isEmpty { return head.postings.names() }
+        var names = Set<String>()
+        for r in head.postings.refs(matching: matchers) {
+            if let s = head.series(SeriesRef(r)) { for l in s.labels { names.insert(l.name) } }
+        }
+        return names.sorted(by: byteOrderLess)
+    }
+
+    public func close() {}
+}
+
+/// One selected head series: its labels and a snapshot of its chunks overlapping the query range.
+/// Immutable and `Sendable`; decoding happens in ``samples(minTime:maxTime:into:)``.
+public struct HeadSeries: StorageSeries {
+    /// The series' head reference.
+    public let ref: SeriesRef
+    public let labels: Labels
+    /// Snapshot of the chunks, oldest first.
+    public let chunks: [HeadChunk]
+
+    /// Appends the samples with `minTime <= t <= maxTime` in time order.
+    /// - Throws: ``DecodeError`` if a chunk is corrupt (a bug: head chunks are built in memory).
+    public func samples(minTime: Timestamp, maxTime: Timestamp, into buffer: inout SampleBuffer) throws {
+        for c in chunks where c.overlaps(minTime, maxTime) {
+            try XORChunk.decode(c.bytes, minTime: minTime, maxTime: maxTime,
+                                timestamps: &buffer.timestamps, values: &buffer.values)
+        }
+    }
+}

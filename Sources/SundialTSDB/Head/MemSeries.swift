@@ -1,0 +1,158 @@
+import SundialCore
+import SundialEncoding
+import Synchronization
+
+/// One series in the head: immutable identity plus chunk state under its own lock
+/// (Prometheus `memSeries`, `tsdb/head.go`).
+///
+/// Thread safety: ``ref`` and ``labels`` are immutable and read without a lock. Everything in
+/// ``state`` is guarded by its `Mutex`. ``walLogged`` is an atomic flag.
+public final class MemSeries: Sendable {
+    /// The series reference, stable for the life of the head.
+    public let ref: SeriesRef
+    /// The label set (strings interned by the head).
+    public let labels: Labels
+    /// Chunk state; lock it for every read or write.
+    let state: Mutex<SeriesState>
+    /// True once the series record is in the write-ahead log (set after the WAL write returns, or
+    /// when the series was replayed from it). Commits write the record for series not yet logged.
+    let walLogged: Atomic<Bool>
+
+    init(ref: SeriesRef, labels: Labels, logged: Bool) {
+        self.ref = ref
+        self.labels = labels
+        self.state = Mutex(SeriesState())
+        self.walLogged = Atomic(logged)
+    }
+}
+
+/// Chunk state of a ``MemSeries`` (caller holds the series lock).
+///
+/// The open chunk lives in an ``XORChunkAppender`` whose buffer is reused across chunks; full
+/// chunks keep only their exact-size encoded bytes.
+struct SeriesState: ~Copyable {
+    /// The open (head) chunk. Empty (`count == 0`) only before the first sample or after truncation.
+    var open = XORChunkAppender()
+    /// Time of the open chunk's first sample (ms).
+    var openMinTime: Int64 = 0
+    /// Time by which the open chunk must be cut (ms): the end of its chunk range, or earlier as
+    /// predicted at 1/4 full (Prometheus `nextAt`).
+    var nextAt: Int64 = .min
+    /// Full chunks, oldest first.
+    var full: [HeadChunk] = []
+    /// Time of the newest committed sample (ms), `.min` when the series never had one.
+    var maxTime: Int64 = .min
+    /// Bits of the newest committed sample's value (for duplicate detection).
+    var lastValueBits: UInt64 = 0
+
+    /// Whether a sample at `t` with value `bits` can follow the committed samples. An exact
+    /// duplicate of the newest sample is reported as such (accepted and ignored, as Prometheus does).
+    @inline(__always)
+    func check(_ t: Int64, _ bits: UInt64) -> AppendCheck {
+        if maxTime == .min || t > maxTime { return .ok }
+        if t == maxTime { return bits == lastValueBits ? .exactDuplicate : .duplicateTimestamp }
+        return .outOfOrder
+    }
+
+    /// Appends a sample, cutting a new chunk first when due. Returns false (and changes nothing)
+    /// when `t` is not after the newest sample. Prometheus `memSeries.append` / `appendPreprocessor`
+    /// in `tsdb/head_append.go` (2.42): a chunk is cut at the end of its chunk range, at the end
+    /// predicted when it is 1/4 full, or at twice the target size.
+    /// - Returns: whether the sample was appended, and whether a chunk was cut.
+    @inline(__always)
+    mutating func append(_ t: Int64, _ v: Double, chunkRange: Int64, samplesPerChunk: Int) -> Bool {
+        let n = open.count
+        if n == 0 {
+            if let last = full.last, last.maxTime >= t { return false }
+            if maxTime != .min && t <= maxTime { return false }
+            openMinTime = t
+            nextAt = SeriesState.rangeEnd(t, chunkRange)
+        } else {
+            if open.lastTimestamp >= t { return false }
+            if n == samplesPerChunk / 4 {
+                nextAt = SeriesState.chunkEndTime(start: openMinTime, current: open.lastTimestamp, max: nextAt)
+            }
+            if t >= nextAt || n >= samplesPerChunk * 2 {
+                cut()
+                openMinTime = t
+                nextAt = SeriesState.rangeEnd(t, chunkRange)
+            }
+        }
+        open.append(timestamp: t, value: v)
+        maxTime = t
+        lastValueBits = v.bitPattern
+        return true
+    }
+
+    /// Moves the open chunk to the full list (exact-size copy) and empties it, keeping its buffer.
+    mutating func cut() {
+        guard open.count > 0 else { return }
+        full.append(HeadChunk(minTime: openMinTime, maxTime: open.lastTimestamp, bytes: open.finish()))
+    }
+
+    /// Drops every chunk whose samples all lie before `mint` (Prometheus `truncateChunksBefore`).
+    /// - Returns: the number of chunks removed.
+    mutating func truncateChunks(before mint: Int64) -> Int {
+        var removed = 0
+        if let keepFrom = full.firstIndex(where: { $0.maxTime >= mint }) {
+            removed = keepFrom
+            full.removeFirst(keepFrom)
+        } else {
+            removed = full.count
+            full.removeAll()
+        }
+        if open.count > 0 && open.lastTimestamp < mint {
+            open.reset()
+            removed += 1
+        }
+        return removed
+    }
+
+    /// True when the series holds no samples.
+    var isEmpty: Bool { full.isEmpty && open.count == 0 }
+
+    /// Number of chunks (full and open).
+    var chunkCount: Int { full.count + (open.count > 0 ? 1 : 0) }
+
+    /// Time of the oldest sample held, or nil when empty.
+    var minTime: Int64? {
+        if let f = full.first { return f.minTime }
+        return open.count > 0 ? openMinTime : nil
+    }
+
+    /// The chunks overlapping `[mint, maxt]` (closed), oldest first. The open chunk's bytes are
+    /// shared copy-on-write (the next append copies its buffer once).
+    func chunks(overlapping mint: Int64, _ maxt: Int64, into out: inout [HeadChunk]) {
+        for c in full where c.overlaps(mint, maxt) { out.append(c) }
+        if open.count > 0 && openMinTime <= maxt && open.lastTimestamp >= mint {
+            out.append(HeadChunk(minTime: openMinTime, maxTime: open.lastTimestamp, bytes: open.bytes))
+        }
+    }
+
+    /// Prometheus `rangeForTimestamp`: the end of the chunk range containing `t` (Go integer
+    /// division, truncating towards zero).
+    @inline(__always)
+    static func rangeEnd(_ t: Int64, _ width: Int64) -> Int64 {
+        (t / width) &* width &+ width
+    }
+
+    /// Prometheus `computeChunkEndTime` (2.42, integer version): assuming the chunk is 1/4 full,
+    /// an end time that makes the remaining chunks of the range equally sized.
+    @inline(__always)
+    static func chunkEndTime(start: Int64, current: Int64, max: Int64) -> Int64 {
+        let span = ((current &- start) &+ 1) &* 4
+        guard span > 0 else { return max }
+        let n = (max &- start) / span
+        if n <= 1 { return max }
+        return start &+ (max &- start) / n
+    }
+}
+
+/// Outcome of validating one sample against a series.
+enum AppendCheck {
+    case ok
+    /// Same timestamp and same value bits as the newest sample: accepted, nothing stored.
+    case exactDuplicate
+    case duplicateTimestamp
+    case outOfOrder
+}
