@@ -1,0 +1,36 @@
+/// The type of a WAL record: the first byte of a reassembled record
+/// (Prometheus `tsdb/record/record.go`, `Type`; docs/format/wal.md "Record encoding").
+///
+/// Sundial writes only types 1–6 (what Prometheus 2.42 reads). Types it does not decode are
+/// reported by the reader as ``WALRecord/unsupported(type:bytes:)``, never trapped on.
+public enum RecordType: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// Series definitions: ref and labels.
+    case series = 1
+    /// Float samples.
+    case samples = 2
+    /// Deletion intervals.
+    case tombstones = 3
+    /// Exemplars.
+    case exemplars = 4
+    /// Out-of-order write-behind-log mmap markers (Prometheus only; not decoded by Sundial).
+    case mmapMarkers = 5
+    /// Metric metadata (type, unit, help).
+    case metadata = 6
+    /// Native histogram samples (Prometheus only; not decoded by Sundial).
+    case histogramSamples = 7
+    /// Native float histogram samples (Prometheus only; not decoded by Sundial).
+    case floatHistogramSamples = 8
+
+    public var description: String {
+        switch self {
+        case .series: "series"
+        case .samples: "samples"
+        case .tombstones: "tombstones"
+        case .exemplars: "exemplars"
+        case .mmapMarkers: "mmapmarkers"
+        case .metadata: "metadata"
+        case .histogramSamples: "histogram_samples"
+        case .floatHistogramSamples: "float_histogram_samples"
+        }
+    }
+}
