@@ -1,0 +1,257 @@
+import SundialCore
+import SundialEncoding
+
+// MARK: - Remote write 2.0
+
+extension RemoteWriteDecoder {
+    /// `Request { reserved 1 to 3; repeated string symbols = 4; repeated TimeSeries timeseries = 5; }`
+    /// (remote-write 2.0 spec, "Protocol" and "Symbols"). Symbols may follow the series on the
+    /// wire, so a first pass collects both, then series are decoded against the full table.
+    func decodeV2() throws(IngestError) {
+        var seriesRanges: [Range<Int>] = []
+        var r = ProtoReader(body)
+        do throws(DecodeError) {
+            while let tag = try r.readTag() {
+                switch tag.field {
+                case 4:
+                    try r.expect(tag, .lengthDelimited, "Request.symbols")
+                    request.symbols.append(try r.readLengthDelimited())
+                case 5:
+                    try r.expect(tag, .lengthDelimited, "Request.timeseries")
+                    seriesRanges.append(try r.readLengthDelimited())
+                default:
+                    try r.skip(tag.wireType)
+                }
+            }
+        } catch {
+            throw IngestError.malformed(error, in: "Request")
+        }
+        // "The first element of the symbols table MUST be an empty string."
+        if let first = request.symbols.first, !first.isEmpty {
+            throw IngestError(
+                .invalidRequest, "symbols[0] must be the empty string, got \(GoQuote.quote(printable(first)))",
+                offset: first.lowerBound)
+        }
+        for (i, range) in seriesRanges.enumerated() {
+            try parseTimeSeriesV2(range, index: i)
+        }
+    }
+
+    /// `TimeSeries { repeated uint32 labels_refs = 1; repeated Sample samples = 2; repeated Histogram histograms = 3;
+    /// repeated Exemplar exemplars = 4; Metadata metadata = 5; int64 created_timestamp = 6 (earlier RCs) }`
+    func parseTimeSeriesV2(_ range: Range<Int>, index: Int) throws(IngestError) {
+        var s = DecodedSeries(offset: range.lowerBound)
+        s.labelStart = Int32(request.labelCount)
+        s.sampleStart = Int32(request.timestamps.count)
+        // Reuse the scratch array without a copy-on-write copy: move it out, put it back after.
+        var refs: [UInt32] = []
+        swap(&refs, &refScratch)
+        refs.removeAll(keepingCapacity: true)
+        defer { swap(&refs, &refScratch) }
+        var r = ProtoReader(body, range: range)
+        do throws(DecodeError) {
+            while let tag = try r.readTag() {
+                switch tag.field {
+                case 1:
+                    // Packed (the proto3 default) or, tolerated, one varint per element.
+                    if tag.wireType == .lengthDelimited {
+                        let pr = try r.readLengthDelimited()
+                        var p = ProtoReader(body, range: pr)
+                        while !p.isAtEnd { refs.append(try readRef(&p, "TimeSeries.labels_refs")) }
+                    } else {
+                        try r.expect(tag, .varint, "TimeSeries.labels_refs")
+                        refs.append(try readRef(&r, "TimeSeries.labels_refs"))
+                    }
+                case 2:
+                    try r.expect(tag, .lengthDelimited, "TimeSeries.samples")
+                    let sr = try r.readLengthDelimited()
+                    try parseSample(sr)
+                case 3:
+                    try r.expect(tag, .lengthDelimited, "TimeSeries.histograms")
+                    let hr = try r.readLengthDelimited()
+                    try validateHistogram(hr)
+                    s.histogramCount += 1
+                case 4:
+                    try r.expect(tag, .lengthDelimited, "TimeSeries.exemplars")
+                    let er = try r.readLengthDelimited()
+                    try validateExemplar(er, v2: true)
+                    s.exemplarCount += 1
+                case 5:
+                    try r.expect(tag, .lengthDelimited, "TimeSeries.metadata")
+                    let mr = try r.readLengthDelimited()
+                    s.metadata = try parseMetadataV2(mr)
+                case 6:
+                    try r.expect(tag, .varint, "TimeSeries.created_timestamp")
+                    s.createdTimestamp = Int64(bitPattern: try r.readVarint())
+                default:
+                    try r.skip(tag.wireType)
+                }
+            }
+        } catch {
+            throw IngestError.malformed(error, in: "TimeSeries", seriesIndex: index)
+        }
+        guard refs.count % 2 == 0 else {
+            throw IngestError(
+                .invalidRequest, "labels_refs has an odd number of elements (\(refs.count)); it must hold name/value pairs",
+                offset: range.lowerBound, seriesIndex: index)
+        }
+        let nsym = request.symbols.count
+        var i = 0
+        while i < refs.count {
+            let n = Int(refs[i]), v = Int(refs[i + 1])
+            guard n < nsym, v < nsym else {
+                throw IngestError(
+                    .invalidRequest,
+                    "labels_refs[\(n < nsym ? i + 1 : i)] = \(n < nsym ? v : n) is out of range of the \(nsym) symbols",
+                    offset: range.lowerBound, seriesIndex: index)
+            }
+            let nr = request.symbols[n], vr = request.symbols[v]
+            request.appendLabel(name: nr, value: vr)
+            i += 2
+        }
+        if s.metadata.present {
+            for (what, ref) in [("help_ref", s.metadata.helpRef), ("unit_ref", s.metadata.unitRef)] where Int(ref) >= nsym {
+                throw IngestError(
+                    .invalidRequest, "metadata \(what) = \(ref) is out of range of the \(nsym) symbols",
+                    offset: range.lowerBound, seriesIndex: index)
+            }
+        }
+        s.labelCount = Int32(request.labelCount) - s.labelStart
+        s.sampleCount = Int32(request.timestamps.count) - s.sampleStart
+        request.series.append(s)
+    }
+
+    @inline(__always)
+    func readRef(_ r: inout ProtoReader, _ what: StaticString) throws(DecodeError) -> UInt32 {
+        let at = r.position
+        let v = try r.readVarint()
+        guard v <= UInt64(UInt32.max) else {
+            throw DecodeError(.invalid, offset: at, "\(what): reference \(v) does not fit uint32")
+        }
+        return UInt32(v)
+    }
+
+    /// `Metadata { MetricType type = 1; uint32 help_ref = 3; uint32 unit_ref = 4; }`
+    func parseMetadataV2(_ range: Range<Int>) throws(DecodeError) -> SeriesMetadataRef {
+        var m = SeriesMetadataRef()
+        m.present = true
+        var r = ProtoReader(body, range: range)
+        while let tag = try r.readTag() {
+            switch tag.field {
+            case 1:
+                try r.expect(tag, .varint, "Metadata.type")
+                m.type = try r.readVarint()
+            case 3:
+                try r.expect(tag, .varint, "Metadata.help_ref")
+                m.helpRef = try readRef(&r, "Metadata.help_ref")
+            case 4:
+                try r.expect(tag, .varint, "Metadata.unit_ref")
+                m.unitRef = try readRef(&r, "Metadata.unit_ref")
+            default:
+                try r.skip(tag.wireType)
+            }
+        }
+        return m
+    }
+
+    // MARK: - Exemplars and histograms (decoded for validity and counted; not stored)
+
+    /// 1.0 `Exemplar { repeated Label labels = 1; double value = 2; int64 timestamp = 3; }`;
+    /// 2.0 `Exemplar { repeated uint32 labels_refs = 1; double value = 2; int64 timestamp = 3; }`.
+    func validateExemplar(_ range: Range<Int>, v2: Bool) throws(DecodeError) {
+        var r = ProtoReader(body, range: range)
+        let nsym = request.symbols.count
+        while let tag = try r.readTag() {
+            switch tag.field {
+            case 1 where v2:
+                if tag.wireType == .lengthDelimited {
+                    let pr = try r.readLengthDelimited()
+                    var p = ProtoReader(body, range: pr)
+                    while !p.isAtEnd {
+                        let at = p.position
+                        let ref = try readRef(&p, "Exemplar.labels_refs")
+                        guard Int(ref) < nsym else {
+                            throw DecodeError(.invalid, offset: at, "Exemplar.labels_refs: \(ref) is out of range of the \(nsym) symbols")
+                        }
+                    }
+                } else {
+                    try r.expect(tag, .varint, "Exemplar.labels_refs")
+                    let at = r.position
+                    let ref = try readRef(&r, "Exemplar.labels_refs")
+                    guard Int(ref) < nsym else {
+                        throw DecodeError(.invalid, offset: at, "Exemplar.labels_refs: \(ref) is out of range of the \(nsym) symbols")
+                    }
+                }
+            case 1:
+                try r.expect(tag, .lengthDelimited, "Exemplar.labels")
+                _ = try parseLabelV1(try r.readLengthDelimited())
+            case 2:
+                try r.expect(tag, .fixed64, "Exemplar.value")
+                _ = try r.readFixed64()
+            case 3:
+                try r.expect(tag, .varint, "Exemplar.timestamp")
+                _ = try r.readVarint()
+            default:
+                try r.skip(tag.wireType)
+            }
+        }
+    }
+
+    /// `Histogram` (1.0 and 2.0 share field numbers): count_int 1 / count_float 2, sum 3,
+    /// sint32 schema 4, zero_threshold 5, zero_count_int 6 / zero_count_float 7, negative_spans 8,
+    /// negative_deltas 9 (packed sint64), negative_counts 10 (packed double), positive_spans 11,
+    /// positive_deltas 12, positive_counts 13, reset_hint 14, timestamp 15, custom_values 16
+    /// (packed double), start_timestamp 17 (2.0). Checks every field's wire type and every span.
+    func validateHistogram(_ range: Range<Int>) throws(DecodeError) {
+        var r = ProtoReader(body, range: range)
+        while let tag = try r.readTag() {
+            switch tag.field {
+            case 1, 4, 6, 14, 15, 17:
+                try r.expect(tag, .varint, "Histogram scalar")
+                _ = try r.readVarint()
+            case 2, 3, 5, 7:
+                try r.expect(tag, .fixed64, "Histogram double")
+                _ = try r.readFixed64()
+            case 8, 11:
+                try r.expect(tag, .lengthDelimited, "Histogram spans")
+                try validateBucketSpan(try r.readLengthDelimited())
+            case 9, 12:
+                // Packed sint64, or one varint per element.
+                if tag.wireType == .lengthDelimited {
+                    var p = ProtoReader(body, range: try r.readLengthDelimited())
+                    while !p.isAtEnd { _ = try p.readVarint() }
+                } else {
+                    try r.expect(tag, .varint, "Histogram deltas")
+                    _ = try r.readVarint()
+                }
+            case 10, 13, 16:
+                // Packed double, or one fixed64 per element.
+                if tag.wireType == .lengthDelimited {
+                    let pr = try r.readLengthDelimited()
+                    guard pr.count % 8 == 0 else {
+                        throw DecodeError(.invalid, offset: pr.lowerBound, "Histogram packed doubles: \(pr.count) bytes is not a multiple of 8")
+                    }
+                } else {
+                    try r.expect(tag, .fixed64, "Histogram counts")
+                    _ = try r.readFixed64()
+                }
+            default:
+                try r.skip(tag.wireType)
+            }
+        }
+    }
+
+    /// `BucketSpan { sint32 offset = 1; uint32 length = 2; }`
+    func validateBucketSpan(_ range: Range<Int>) throws(DecodeError) {
+        var r = ProtoReader(body, range: range)
+        while let tag = try r.readTag() {
+            switch tag.field {
+            case 1, 2:
+                try r.expect(tag, .varint, "BucketSpan field")
+                _ = try r.readVarint()
+            default:
+                try r.skip(tag.wireType)
+            }
+        }
+    }
+}

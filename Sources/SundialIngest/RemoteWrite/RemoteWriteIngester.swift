@@ -1,0 +1,184 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+public import SundialCore
+import SundialEncoding
+
+/// The remote-write receiver: decodes a request body (1.0 or 2.0), validates series, appends
+/// samples and metadata to storage in one appender, and reports what was written and refused.
+///
+/// Semantics (remote-write 1.0/2.0 specs; Prometheus `storage/remote/write_handler.go`):
+/// - A malformed body (bad snappy, bad protobuf, broken 2.0 symbol references) throws
+///   ``IngestError`` and writes nothing.
+/// - A series with invalid labels, and samples refused by storage (out of order, duplicate, out of
+///   bounds) or too far in the future (more than ``RemoteWriteOptions/maxFutureMs`` ahead of the
+///   injected clock) are counted in ``RemoteWriteResult``; everything else of the request is still
+///   written (a partial write: HTTP answers 400 with ``RemoteWriteResult/errorMessage``).
+/// - Exemplars are decoded, counted and dropped. Native histograms are decoded and refused
+///   (``RejectionReason/histogramsUnsupported``) since Core's ``Appender`` has no histogram append.
+/// - 1.0 `metadata` and 2.0 per-series metadata go to ``Appender/appendMetadata(_:)``.
+/// - A storage commit failure throws ``IngestError/Kind/storage`` (retryable).
+///
+/// Thread-safe: any number of concurrent ``write(_:version:)`` calls; each takes a pooled decoder
+/// (reused buffers, so steady state allocates nothing per sample or per known series).
+public final class RemoteWriteIngester: Sendable {
+    let storage: any Appendable
+    /// The receiver's options.
+    public let options: RemoteWriteOptions
+    let now: @Sendable () -> Timestamp
+    let cache: SeriesCache
+    let pool = Mutex<[DecoderBox]>([])
+
+    /// - Parameters:
+    ///   - storage: where samples go.
+    ///   - options: limits and policies.
+    ///   - now: the receiver's clock in ms since the epoch (injected so tests control "the future").
+    public init(storage: any Appendable, options: RemoteWriteOptions = RemoteWriteOptions(),
+                now: @escaping @Sendable () -> Timestamp = RemoteWriteIngester.systemNow)
+    {
+        self.storage = storage
+        self.options = options
+        self.now = now
+        cache = SeriesCache(options: options)
+    }
+
+    /// Wall-clock time in ms since the epoch (`CLOCK_REALTIME`).
+    public static let systemNow: @Sendable () -> Timestamp = {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+
+    /// Negotiates the version from the headers (``RemoteWriteVersion/negotiate(contentType:contentEncoding:)``)
+    /// and writes `body`.
+    public func write(_ body: [UInt8], contentType: String?, contentEncoding: String?) throws(IngestError) -> RemoteWriteResult {
+        let version = try RemoteWriteVersion.negotiate(contentType: contentType, contentEncoding: contentEncoding)
+        return try write(body, version: version)
+    }
+
+    /// Decodes the snappy-compressed `body` as `version` and writes it.
+    /// - Returns: counts and refusals; check ``RemoteWriteResult/isSuccess``.
+    /// - Throws: ``IngestError`` for a malformed body (nothing written) or a storage failure.
+    public func write(_ body: [UInt8], version: RemoteWriteVersion) throws(IngestError) -> RemoteWriteResult {
+        let box = takeDecoder()
+        defer { returnDecoder(box) }
+        let d = box.decoder
+        try d.decode(body, version: version)
+        return try append(d, version: version)
+    }
+
+    /// Writes an already decompressed body (tests and benchmarks of the write path without snappy).
+    public func write(uncompressed body: [UInt8], version: RemoteWriteVersion) throws(IngestError) -> RemoteWriteResult {
+        let box = takeDecoder()
+        defer { returnDecoder(box) }
+        let d = box.decoder
+        try d.decode(uncompressed: body, version: version)
+        return try append(d, version: version)
+    }
+
+    /// Series currently remembered by the series cache.
+    public var cachedSeriesCount: Int { cache.count }
+
+    // MARK: - Appending
+
+    func append(_ d: RemoteWriteDecoder, version: RemoteWriteVersion) throws(IngestError) -> RemoteWriteResult {
+        var result = RemoteWriteResult(version: version)
+        let req = d.request
+        result.seriesReceived = req.series.count
+        let generation = cache.resolve(d)
+        let maxT = now() &+ options.maxFutureMs
+        let maxExamples = options.maxExamples
+        let app = storage.appender()
+        var written = 0
+
+        for i in 0..<req.series.count {
+            let s = req.series[i]
+            result.exemplarsDropped += Int(s.exemplarCount)
+            guard let labels = d.resolvedLabels[i] else {
+                let message = d.rejections[i] ?? "series \(i): invalid labels"
+                result.reject(.invalidLabels, count: Int(s.sampleCount + s.histogramCount), example: message, maxExamples: maxExamples)
+                continue
+            }
+            var ref = d.resolvedRefs[i]
+            let start = Int(s.sampleStart), end = start + Int(s.sampleCount)
+            for k in start..<end {
+                let t = req.timestamps[k]
+                if t > maxT {
+                    result.reject(.tooFarInFuture, example: "\(RejectionReason.tooFarInFuture.rawValue) for series \(labels) at timestamp \(t) (limit \(maxT))",
+                                  maxExamples: maxExamples)
+                    continue
+                }
+                do {
+                    ref = try app.append(ref: ref, labels: labels, timestamp: t, value: req.values[k])
+                    written += 1
+                } catch {
+                    result.reject(RejectionReason(error.reason), example: error.description, maxExamples: maxExamples)
+                }
+            }
+            d.resolvedRefs[i] = ref
+            if s.histogramCount > 0 {
+                result.reject(.histogramsUnsupported, count: Int(s.histogramCount),
+                              example: "\(RejectionReason.histogramsUnsupported.rawValue): \(s.histogramCount) histogram samples for series \(labels)",
+                              maxExamples: maxExamples)
+            }
+            if s.metadata.present, let family = labels.metricName {
+                let m = MetricMetadata(
+                    metricFamily: family, type: d.metricType(s.metadata.type),
+                    help: d.symbolString(s.metadata.helpRef), unit: d.symbolString(s.metadata.unitRef))
+                if d.lastMetadata[family] != m {
+                    if d.lastMetadata.count > 100_000 { d.lastMetadata.removeAll() }
+                    d.lastMetadata[family] = m
+                    app.appendMetadata(m)
+                    result.metadataWritten += 1
+                }
+            }
+        }
+        for m in req.metadata {
+            app.appendMetadata(m)
+            result.metadataWritten += 1
+        }
+        do {
+            try app.commit()
+        } catch {
+            throw IngestError(.storage, "commit failed: \(error)")
+        }
+        result.samplesWritten = written
+        cache.storeRefs(d, generation: generation)
+        return result
+    }
+
+    // MARK: - Decoder pool
+
+    func takeDecoder() -> DecoderBox {
+        if let box = pool.withLock({ $0.popLast() }) { return box }
+        return DecoderBox(RemoteWriteDecoder(maxDecodedBytes: options.maxDecodedBytes))
+    }
+
+    func returnDecoder(_ box: DecoderBox) {
+        // Don't keep a huge body's buffers around forever: drop decoders that grew past 4× the
+        // typical request, keep up to 16 pooled.
+        if box.decoder.body.capacity > 16 << 20 { return }
+        pool.withLock { p in
+            if p.count < 16 { p.append(box) }
+        }
+    }
+}
+
+/// Moves a decoder between threads through the pool. The pool hands each decoder to one request
+/// at a time, so the decoder itself is never shared.
+final class DecoderBox: @unchecked Sendable {
+    let decoder: RemoteWriteDecoder
+    init(_ decoder: RemoteWriteDecoder) { self.decoder = decoder }
+}
+
+extension RemoteWriteDecoder {
+    /// The 2.0 symbol `ref` as a String ("" when invalid UTF-8 or out of range; refs were
+    /// range-checked while decoding).
+    func symbolString(_ ref: UInt32) -> String {
+        guard Int(ref) < request.symbols.count else { return "" }
+        return string(request.symbols[Int(ref)]) ?? ""
+    }
+}

@@ -1,0 +1,85 @@
+public import SundialCore
+
+/// Why one sample (or histogram) of a remote-write request was not written. The rest of its
+/// request is unaffected.
+public enum RejectionReason: String, Sendable, Hashable, CaseIterable, Comparable {
+    /// Older than the newest sample of its series (`out of order sample`).
+    case outOfOrder = "out of order sample"
+    /// Same timestamp as the newest sample, different value (`duplicate sample for timestamp`).
+    case duplicateTimestamp = "duplicate sample for timestamp"
+    /// Older than the head's appendable window (`out of bounds`, too old).
+    case outOfBounds = "out of bounds"
+    /// More than ``RemoteWriteOptions/maxFutureMs`` ahead of the receiver's clock.
+    case tooFarInFuture = "too far in the future"
+    /// The series' labels are invalid (empty or bad name, invalid UTF-8, duplicates, ...): every
+    /// sample and histogram of the series is refused.
+    case invalidLabels = "invalid labels"
+    /// Native histograms are decoded but storage does not support them yet.
+    case histogramsUnsupported = "native histograms not supported yet"
+
+    public static func < (a: RejectionReason, b: RejectionReason) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+
+    /// Maps a storage refusal to its reason.
+    init(_ r: AppendError.Reason) {
+        switch r {
+        case .outOfOrder: self = .outOfOrder
+        case .duplicateTimestamp: self = .duplicateTimestamp
+        case .outOfBounds: self = .outOfBounds
+        case .tooFarInFuture: self = .tooFarInFuture
+        case .invalidLabels: self = .invalidLabels
+        }
+    }
+}
+
+/// What one remote-write request did: counts for the 2.0 response headers, and a summary of
+/// refused samples for the 400 message. A value; `Sendable`.
+public struct RemoteWriteResult: Sendable, Hashable {
+    /// The protocol version of the request.
+    public var version: RemoteWriteVersion
+    /// TimeSeries messages in the request.
+    public var seriesReceived = 0
+    /// Float samples written (`X-Prometheus-Remote-Write-Samples-Written`).
+    public var samplesWritten = 0
+    /// Native histogram samples written (`X-Prometheus-Remote-Write-Histograms-Written`); always 0
+    /// until storage supports them.
+    public var histogramsWritten = 0
+    /// Exemplars written (`X-Prometheus-Remote-Write-Exemplars-Written`); always 0: exemplars are
+    /// decoded, counted in ``exemplarsDropped`` and dropped (no exemplar storage yet).
+    public var exemplarsWritten = 0
+    /// Exemplars received and dropped.
+    public var exemplarsDropped = 0
+    /// Metadata entries handed to storage (`appendMetadata`).
+    public var metadataWritten = 0
+    /// Refused float samples and histograms, by reason.
+    public var rejected: [RejectionReason: Int] = [:]
+    /// The first few refusals, described with series labels (or index), timestamp and reason.
+    public var examples: [String] = []
+
+    public init(version: RemoteWriteVersion) { self.version = version }
+
+    /// Total refused samples and histograms.
+    public var rejectedCount: Int { rejected.values.reduce(0, +) }
+
+    /// True when every sample and histogram was written (HTTP 204). Dropped exemplars do not count
+    /// as failures, as in Prometheus.
+    public var isSuccess: Bool { rejected.isEmpty }
+
+    /// A human-readable summary for a 400 body, e.g. `2 of 10 samples rejected: 1 out of order
+    /// sample, 1 too far in the future; first: ...`. Empty on success.
+    public var errorMessage: String {
+        guard !isSuccess else { return "" }
+        let total = samplesWritten + histogramsWritten + rejectedCount
+        var s = "\(rejectedCount) of \(total) samples rejected: "
+        s += rejected.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key.rawValue)" }.joined(separator: ", ")
+        if !examples.isEmpty { s += "; first: " + examples.joined(separator: "; ") }
+        return s
+    }
+
+    mutating func reject(_ reason: RejectionReason, count: Int = 1, example: @autoclosure () -> String, maxExamples: Int) {
+        guard count > 0 else { return }
+        rejected[reason, default: 0] += count
+        if examples.count < maxExamples { examples.append(example()) }
+    }
+}

@@ -1,0 +1,95 @@
+import Synchronization
+import SundialCore
+import SundialEncoding
+
+/// Remembers, across requests, the validated ``Labels`` and storage ``SeriesRef`` of each series
+/// by the exact bytes of its labels in the request, so a series seen before costs one hash and one
+/// byte comparison: no string is built, no label re-validated, and storage gets the ref hint.
+///
+/// Shared by all pooled decoders of one ``RemoteWriteIngester`` (one copy of each series' labels,
+/// shared with storage, rather than one per decoder). Thread-safe: one `Mutex`, taken once per
+/// request to resolve all its series and once to store the refs storage returned.
+///
+/// Bounded: when it exceeds ``RemoteWriteOptions/seriesCacheEntries`` entries or its interner
+/// exceeds its limits, it is cleared (and its generation advances so stale ref write-backs are
+/// ignored).
+final class SeriesCache: Sendable {
+    struct State {
+        var table = ByteSpanKeyTable()
+        var labels: [Labels] = []
+        var refs: [SeriesRef] = []
+        var interner = ByteStringInterner()
+        var generation: UInt64 = 0
+    }
+
+    let state = Mutex(State())
+    let options: RemoteWriteOptions
+
+    init(options: RemoteWriteOptions) { self.options = options }
+
+    /// Resolves the labels of every series of `decoder`'s current request into
+    /// `decoder.resolved*` arrays: cached entries directly, others validated (and cached when
+    /// valid). Returns the cache generation the slots belong to.
+    func resolve(_ decoder: RemoteWriteDecoder) -> UInt64 {
+        let n = decoder.request.series.count
+        decoder.prepareResolution(count: n)
+        let useCache = options.seriesCacheEntries > 0
+        let opts = options
+        return state.withLock { st in
+            if st.table.count > opts.seriesCacheEntries
+                || st.interner.count > opts.maxInternedStrings || st.interner.arenaBytes > opts.maxInternedBytes
+            {
+                st.table.removeAll()
+                st.labels.removeAll()
+                st.refs.removeAll()
+                st.interner.removeAll()
+                st.generation &+= 1
+            }
+            for i in 0..<n {
+                let s = decoder.request.series[i]
+                let firstPair = Int(s.labelStart) * 2, pairCount = Int(s.labelCount) * 2
+                var h: UInt64 = 0
+                if useCache {
+                    h = ByteSpanKeyTable.hash(decoder.body, spans: decoder.request.labelSpans, firstPair: firstPair, pairCount: pairCount)
+                    if let slot = st.table.find(decoder.body, spans: decoder.request.labelSpans, firstPair: firstPair, pairCount: pairCount, hash: h) {
+                        decoder.resolvedLabels[i] = st.labels[slot]
+                        decoder.resolvedRefs[i] = st.refs[slot]
+                        decoder.resolvedSlots[i] = Int32(slot)
+                        continue
+                    }
+                }
+                switch decoder.buildLabels(series: i, interner: &st.interner, options: opts) {
+                case .success(let labels):
+                    decoder.resolvedLabels[i] = labels
+                    if useCache {
+                        let slot = st.table.insert(decoder.body, spans: decoder.request.labelSpans, firstPair: firstPair, pairCount: pairCount, hash: h)
+                        st.labels.append(labels)
+                        st.refs.append(.none)
+                        decoder.resolvedSlots[i] = Int32(slot)
+                    }
+                case .failure(let rejection):
+                    decoder.resolvedLabels[i] = nil
+                    decoder.rejections[i] = rejection.message
+                }
+            }
+            return st.generation
+        }
+    }
+
+    /// Stores the refs storage returned for cached series (ignored if the cache was cleared since).
+    func storeRefs(_ decoder: RemoteWriteDecoder, generation: UInt64) {
+        guard options.seriesCacheEntries > 0 else { return }
+        state.withLock { st in
+            guard st.generation == generation else { return }
+            for i in decoder.resolvedSlots.indices {
+                let slot = Int(decoder.resolvedSlots[i])
+                if slot >= 0 && slot < st.refs.count && st.refs[slot] != decoder.resolvedRefs[i] {
+                    st.refs[slot] = decoder.resolvedRefs[i]
+                }
+            }
+        }
+    }
+
+    /// Number of cached series (tests, stats).
+    var count: Int { state.withLock { $0.labels.count } }
+}
