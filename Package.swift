@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "PromQLEngineTests", dependencies: ["PromQLEngine", "PromQLSyntax", "PromQLTest", "SundialCore", "SundialTSDB", "SundialTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SundialIngestTests", dependencies: ["SundialIngest", "SundialCore", "SundialEncoding", "SundialTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SundialHTTPTests", dependencies: ["SundialHTTP", "SundialCore", "SundialTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "IntegrationTests", dependencies: ["SundialCore", "SundialTestSupport", "SundialTSDB", "SundialEncoding"], swiftSettings: swiftSettings),
+        .testTarget(name: "IntegrationTests", dependencies: ["SundialCore", "SundialTestSupport", "SundialTSDB", "SundialEncoding", "SundialHTTP"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,161 @@
+public import SundialCore
+import Synchronization
+public import Logging
+
+/// The Prometheus HTTP API (`web/api/v1`), remote write/read, federation, self-metrics and probes,
+/// as one transport-independent request → response function. The Hummingbird server
+/// (``HTTPServer``) feeds it collected requests; tests call ``handle(_:)`` directly.
+///
+/// Thread-safe: all state is immutable or behind `Mutex`/`Atomic`; requests run concurrently.
+public final class API: Sendable {
+    /// Storage read by the query and metadata endpoints.
+    public let queryable: any Queryable
+    /// Storage written by remote write.
+    public let appendable: any Appendable
+    /// PromQL evaluation.
+    public let evaluator: any QueryEvaluator
+    /// Self-monitoring counters.
+    public let metrics: ServerMetrics
+    /// Start-up settings.
+    public let options: APIOptions
+    let logger: Logger
+    let isReady = Atomic<Bool>(false)
+    let extraMetrics: @Sendable () -> [(name: String, help: String, type: String, value: Double)]
+
+    /// - Parameters:
+    ///   - storage: the database (both sides of it).
+    ///   - extraMetrics: gauges sampled at each `/metrics` scrape (head series, process stats).
+    public init(storage: any Queryable & Appendable, evaluator: any QueryEvaluator, options: APIOptions,
+                metrics: ServerMetrics, logger: Logger,
+                extraMetrics: @escaping @Sendable () -> [(name: String, help: String, type: String, value: Double)] = { [] }) {
+        self.queryable = storage
+        self.appendable = storage
+        self.evaluator = evaluator
+        self.options = options
+        self.metrics = metrics
+        self.logger = logger
+        self.extraMetrics = extraMetrics
+    }
+
+    /// Marks the server ready (`/-/ready` answers 200) or not (503).
+    public func setReady(_ ready: Bool) { isReady.store(ready, ordering: .releasing) }
+
+    /// The route of a path, used for dispatch and as the `handler` label of request metrics.
+    enum Route: String {
+        case query = "/api/v1/query"
+        case queryRange = "/api/v1/query_range"
+        case queryExemplars = "/api/v1/query_exemplars"
+        case formatQuery = "/api/v1/format_query"
+        case series = "/api/v1/series"
+        case labels = "/api/v1/labels"
+        case labelValues = "/api/v1/label/:name/values"
+        case metadata = "/api/v1/metadata"
+        case buildinfo = "/api/v1/status/buildinfo"
+        case runtimeinfo = "/api/v1/status/runtimeinfo"
+        case flags = "/api/v1/status/flags"
+        case config = "/api/v1/status/config"
+        case tsdb = "/api/v1/status/tsdb"
+        case rules = "/api/v1/rules"
+        case alerts = "/api/v1/alerts"
+        case targets = "/api/v1/targets"
+        case deleteSeries = "/api/v1/admin/tsdb/delete_series"
+        case cleanTombstones = "/api/v1/admin/tsdb/clean_tombstones"
+        case snapshot = "/api/v1/admin/tsdb/snapshot"
+        case metrics = "/metrics"
+        case healthy = "/-/healthy"
+        case ready = "/-/ready"
+        case notFound = "other"
+
+        /// Methods the route accepts (Prometheus registers GET and POST for query endpoints).
+        var methods: Set<String> {
+            switch self {
+            case .query, .queryRange, .queryExemplars, .formatQuery, .series, .labels: ["GET", "POST"]
+            case .labelValues, .metadata, .buildinfo, .runtimeinfo, .flags, .config, .tsdb, .rules, .alerts, .targets:
+                ["GET"]
+            case .deleteSeries: ["POST", "PUT"]
+            case .cleanTombstones, .snapshot: ["POST", "PUT"]
+            case .metrics: ["GET"]
+            case .healthy, .ready: ["GET", "HEAD"]
+            case .notFound: []
+            }
+        }
+    }
+
+    /// Maps a path to its route and, for `label/<name>/values`, the raw name.
+    static func route(_ path: String) -> (Route, String?) {
+        if let r = Route(rawValue: path), r != .labelValues, r != .notFound { return (r, nil) }
+        let prefix = "/api/v1/label/", suffix = "/values"
+        if path.hasPrefix(prefix), path.hasSuffix(suffix), path.utf8.count > prefix.utf8.count + suffix.utf8.count {
+            let name = path.dropFirst(prefix.count).dropLast(suffix.count)
+            if !name.contains("/") { return (.labelValues, String(name)) }
+        }
+        return (.notFound, nil)
+    }
+
+    /// Answers one request. Never throws: every failure becomes a response with its status.
+    public func handle(_ request: APIRequest) async -> APIResponse {
+        let start = ContinuousClock.now
+        let (route, param) = Self.route(request.path)
+        var response: APIResponse
+        if route == .notFound {
+            response = .text("404 page not found\n", status: 404)
+        } else if !route.methods.contains(request.method) {
+            response = .text("Method Not Allowed\n", status: 405)
+            response.headers.append((name: "Allow", value: route.methods.sorted().joined(separator: ", ")))
+        } else {
+            do {
+                response = try await dispatch(route, param, request)
+            } catch {
+                if error.kind == .internal {
+                    logger.error("request failed", metadata: ["path": "\(request.path)", "error": "\(error.message)"])
+                    response = .error(.internal())
+                } else {
+                    response = .error(error)
+                }
+            }
+        }
+        let elapsed = start.duration(to: .now)
+        metrics.observeRequest(handler: route.rawValue, code: response.status, seconds: elapsed.seconds)
+        return response
+    }
+
+    private func dispatch(_ route: Route, _ param: String?, _ r: APIRequest) async throws(APIError) -> APIResponse {
+        switch route {
+        case .query: return try await query(r)
+        case .queryRange: return try await queryRange(r)
+        case .queryExemplars: return try queryExemplars(r)
+        case .formatQuery: return try formatQuery(r)
+        case .series: return try series(r)
+        case .labels: return try labelNames(r)
+        case .labelValues: return try labelValues(r, name: param ?? "")
+        case .metadata: return try metricMetadata(r)
+        case .buildinfo: return buildinfo()
+        case .runtimeinfo: return runtimeinfo()
+        case .flags: return flags()
+        case .config: return config()
+        case .tsdb: return try tsdbStatus(r)
+        case .rules: return .json(APIEnvelope.success { $0.raw(#"{"groups":[]}"#) })
+        case .alerts: return .json(APIEnvelope.success { $0.raw(#"{"alerts":[]}"#) })
+        case .targets: return .json(APIEnvelope.success { $0.raw(#"{"activeTargets":[],"droppedTargets":[]}"#) })
+        case .deleteSeries: return try deleteSeries(r)
+        case .cleanTombstones: return try cleanTombstones()
+        case .snapshot: return try snapshot(r)
+        case .metrics:
+            return APIResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
+                               body: metrics.exposition(extra: extraMetrics()))
+        case .healthy: return .text("Sundial is Healthy.\n")
+        case .ready:
+            return isReady.load(ordering: .acquiring)
+                ? .text("Sundial is Ready.\n") : .text("Service Unavailable\n", status: 503)
+        case .notFound: return .text("404 page not found\n", status: 404)
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in (fractional) seconds.
+    var seconds: Double {
+        let c = components
+        return Double(c.seconds) + Double(c.attoseconds) / 1e18
+    }
+}

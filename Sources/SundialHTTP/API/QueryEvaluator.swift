@@ -1,0 +1,114 @@
+public import SundialCore
+
+/// The PromQL evaluation the query endpoints call. The composition root adapts the engine to it
+/// (see `Engine+QueryEvaluator.swift`), so handlers stay thin and tests can substitute a fake.
+/// Implementations must be thread-safe.
+public protocol QueryEvaluator: Sendable {
+    /// Evaluates `query` at `time` (ms). `timeout` overrides the engine's default when non-nil.
+    /// - Throws: ``APIError`` with Prometheus's error type (bad_data for parse errors, execution,
+    ///   timeout, canceled...).
+    func instantQuery(_ query: String, time: Timestamp, timeout: Duration?) async throws(APIError) -> QueryData
+
+    /// Evaluates `query` at every step of `[start, end]` (closed, ms; `step` > 0 ms).
+    func rangeQuery(_ query: String, start: Timestamp, end: Timestamp, step: Int64, timeout: Duration?) async throws(APIError) -> QueryData
+
+    /// Pretty-prints `query` (for `/api/v1/format_query`).
+    func format(_ query: String) throws(APIError) -> String
+
+    /// The label matchers of a series selector (for `match[]`), as Prometheus's `ParseMetricSelector`.
+    func parseSelector(_ selector: String) throws(APIError) -> [LabelMatcher]
+
+    /// True when `query` parses and contains at least one vector selector (for `/api/v1/query_exemplars`).
+    func hasSelectors(_ query: String) throws(APIError) -> Bool
+}
+
+/// One PromQL result, in the shape the JSON API renders.
+public struct QueryData: Sendable {
+    /// One series of an instant vector.
+    public struct InstantSample: Sendable {
+        public var labels: Labels
+        public var timestamp: Timestamp
+        public var value: Double
+        public init(labels: Labels, timestamp: Timestamp, value: Double) {
+            self.labels = labels
+            self.timestamp = timestamp
+            self.value = value
+        }
+    }
+    /// One series of a range vector: `timestamps[i]` (ms) goes with `values[i]`.
+    public struct RangeSeries: Sendable {
+        public var labels: Labels
+        public var timestamps: [Timestamp]
+        public var values: [Double]
+        public init(labels: Labels, timestamps: [Timestamp], values: [Double]) {
+            self.labels = labels
+            self.timestamps = timestamps
+            self.values = values
+        }
+    }
+    /// The value kinds of `resultType`.
+    public enum Value: Sendable {
+        case scalar(Timestamp, Double)
+        case string(Timestamp, String)
+        case vector([InstantSample])
+        case matrix([RangeSeries])
+    }
+    public var value: Value
+    /// Warnings to return in the envelope's `warnings`.
+    public var warnings: [String]
+
+    public init(_ value: Value, warnings: [String] = []) {
+        self.value = value
+        self.warnings = warnings
+    }
+
+    /// Writes `{"resultType":…,"result":…}` as Prometheus's `queryData` marshals it.
+    public func writeJSON(to w: inout JSONWriter) {
+        switch value {
+        case .scalar(let t, let v):
+            w.raw(#"{"resultType":"scalar","result":"#)
+            w.point(t, v)
+        case .string(let t, let s):
+            w.raw(#"{"resultType":"string","result":["#)
+            w.timestamp(t)
+            w.byte(UInt8(ascii: ","))
+            w.string(s)
+            w.byte(UInt8(ascii: "]"))
+        case .vector(let samples):
+            w.raw(#"{"resultType":"vector","result":["#)
+            for (i, s) in samples.enumerated() {
+                if i > 0 { w.byte(UInt8(ascii: ",")) }
+                w.raw(#"{"metric":"#)
+                w.labels(s.labels)
+                w.raw(#","value":"#)
+                w.point(s.timestamp, s.value)
+                w.byte(UInt8(ascii: "}"))
+            }
+            w.byte(UInt8(ascii: "]"))
+        case .matrix(let series):
+            w.raw(#"{"resultType":"matrix","result":["#)
+            for (i, s) in series.enumerated() {
+                if i > 0 { w.byte(UInt8(ascii: ",")) }
+                w.raw(#"{"metric":"#)
+                w.labels(s.labels)
+                w.raw(#","values":["#)
+                for j in 0..<Swift.min(s.timestamps.count, s.values.count) {
+                    if j > 0 { w.byte(UInt8(ascii: ",")) }
+                    w.point(s.timestamps[j], s.values[j])
+                }
+                w.raw("]}")
+            }
+            w.byte(UInt8(ascii: "]"))
+        }
+        w.byte(UInt8(ascii: "}"))
+    }
+
+    /// A rough size of the JSON in bytes, to reserve the writer's buffer once.
+    public var estimatedJSONSize: Int {
+        switch value {
+        case .scalar, .string: 128
+        case .vector(let v): 64 + v.count * 160
+        case .matrix(let m): 64 + m.reduce(0) { $0 + 120 + $1.timestamps.count * 28 }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+/// A request as the API handlers see it: transport-independent, body already collected
+/// (bounded by the server's body limit). Value type; `Sendable`.
+public struct APIRequest: Sendable {
+    /// Upper-case HTTP method (`GET`, `POST`, ...).
+    public var method: String
+    /// The URL path, not decoded (`/api/v1/label/job/values`).
+    public var path: String
+    /// The raw query string after `?`, or empty.
+    public var query: String
+    /// Header fields; names compared case-insensitively by ``header(_:)``.
+    public var headers: [(name: String, value: String)]
+    /// The request body.
+    public var body: [UInt8]
+
+    public init(method: String, path: String, query: String = "", headers: [(String, String)] = [], body: [UInt8] = []) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers.map { (name: $0.0, value: $0.1) }
+        self.body = body
+    }
+
+    /// The first value of header `name` (case-insensitive), or nil.
+    public func header(_ name: String) -> String? {
+        for h in headers where h.name.lowercased() == name.lowercased() { return h.value }
+        return nil
+    }
+
+    /// Parameters from the URL and, for `POST`/`PUT`/`PATCH` with a form content type, from the body
+    /// (body values first, as Go's `ParseForm` orders them).
+    public func formParams() throws(APIError) -> FormParams {
+        var p = FormParams()
+        if method == "POST" || method == "PUT" || method == "PATCH",
+            let ct = header("content-type"),
+            ct.lowercased().hasPrefix("application/x-www-form-urlencoded")
+        {
+            try p.parse(urlEncoded: body)
+        }
+        try p.parse(urlEncoded: query.utf8)
+        return p
+    }
+}
+
+/// A response from an API handler. Value type; `Sendable`.
+public struct APIResponse: Sendable {
+    /// HTTP status code.
+    public var status: Int
+    /// Header fields to send (Content-Type etc.).
+    public var headers: [(name: String, value: String)]
+    /// The body bytes.
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers.map { (name: $0.0, value: $0.1) }
+        self.body = body
+    }
+
+    /// `application/json` with `body`.
+    public static func json(_ body: [UInt8], status: Int = 200) -> APIResponse {
+        APIResponse(status: status, headers: [("Content-Type", "application/json")], body: body)
+    }
+
+    /// The JSON error envelope for `error`, with its status.
+    public static func error(_ error: APIError, warnings: [String] = []) -> APIResponse {
+        json(APIEnvelope.error(error, warnings: warnings), status: error.status)
+    }
+
+    /// `text/plain; charset=utf-8` with `text`.
+    public static func text(_ text: String, status: Int = 200) -> APIResponse {
+        APIResponse(status: status, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array(text.utf8))
+    }
+
+    /// The first value of header `name` (case-insensitive).
+    public func header(_ name: String) -> String? {
+        for h in headers where h.name.lowercased() == name.lowercased() { return h.value }
+        return nil
+    }
+}

@@ -1,0 +1,82 @@
+public import Hummingbird
+public import Logging
+import NIOCore
+import HTTPTypes
+
+/// Hummingbird glue: collects each request body (bounded by ``APIOptions/maxBodyBytes``, larger
+/// → 413 before the handler runs), calls ``API/handle(_:)`` and writes the response.
+/// Thread-safe; one value serves all connections.
+public struct APIResponder: HTTPResponder {
+    public typealias Context = BasicRequestContext
+    /// The API answering requests.
+    public let api: API
+
+    public init(api: API) { self.api = api }
+
+    public func respond(to request: Request, context: Context) async throws -> Response {
+        let limit = api.options.maxBodyBytes
+        if let cl = request.headers[.contentLength].flatMap({ Int($0) }), cl > limit {
+            return Self.tooLarge(limit, api: api, path: request.uri.path)
+        }
+        var body: [UInt8] = []
+        if let cl = request.headers[.contentLength].flatMap({ Int($0) }), cl > 0 { body.reserveCapacity(cl) }
+        for try await chunk in request.body {
+            if body.count + chunk.readableBytes > limit {
+                return Self.tooLarge(limit, api: api, path: request.uri.path)
+            }
+            body.append(contentsOf: chunk.readableBytesView)
+        }
+        var headers: [(String, String)] = []
+        headers.reserveCapacity(request.headers.count)
+        for f in request.headers { headers.append((f.name.canonicalName, f.value)) }
+        let apiRequest = APIRequest(
+            method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "",
+            headers: headers, body: body)
+        let r = await api.handle(apiRequest)
+        return Self.response(r, head: request.method == .head)
+    }
+
+    static func tooLarge(_ limit: Int, api: API, path: String) -> Response {
+        api.metrics.observeRequest(handler: API.route(path).0.rawValue, code: 413, seconds: 0)
+        return response(.text("request body too large: limit is \(limit) bytes\n", status: 413), head: false)
+    }
+
+    static func response(_ r: APIResponse, head: Bool) -> Response {
+        var fields = HTTPFields()
+        for h in r.headers {
+            if let name = HTTPField.Name(h.name) { fields.append(HTTPField(name: name, value: h.value)) }
+        }
+        let status = HTTPResponse.Status(code: r.status)
+        if head || r.body.isEmpty {
+            if r.status != 204 && r.status != 304 { fields[.contentLength] = head ? String(r.body.count) : "0" }
+            return Response(status: status, headers: fields)
+        }
+        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: r.body)))
+    }
+}
+
+/// Builds the Hummingbird application serving ``API`` on `host:port`.
+public enum HTTPServer {
+    /// An application (a ServiceLifecycle `Service`) serving `api`. Run it in a `ServiceGroup`;
+    /// graceful shutdown stops accepting, lets in-flight requests finish, then returns.
+    /// - Parameters:
+    ///   - onRunning: called with the bound port once listening (useful with port 0).
+    public static func application(
+        api: API, host: String, port: Int, logger: Logger,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        Application(
+            responder: APIResponder(api: api),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Sundial"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
+            logger: logger)
+    }
+
+    /// Serves `api` until the calling task is cancelled (then shuts down gracefully). For tests and
+    /// embedding; `sundial serve` runs ``application(api:host:port:logger:onRunning:)`` in its
+    /// own `ServiceGroup` with signal handling.
+    public static func run(api: API, host: String = "127.0.0.1", port: Int = 0, logger: Logger,
+                           onRunning: @escaping @Sendable (Int) async -> Void) async throws {
+        try await application(api: api, host: host, port: port, logger: logger, onRunning: onRunning).run()
+    }
+}
