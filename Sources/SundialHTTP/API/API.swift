@@ -1,4 +1,5 @@
 public import SundialCore
+import SundialIngest
 import Synchronization
 public import Logging
 
@@ -19,6 +20,8 @@ public final class API: Sendable {
     /// Start-up settings.
     public let options: APIOptions
     let logger: Logger
+    /// The remote-write receiver (decoder pool, series cache) appending to ``appendable``.
+    let ingester: RemoteWriteIngester
     let isReady = Atomic<Bool>(false)
     let extraMetrics: @Sendable () -> [(name: String, help: String, type: String, value: Double)]
 
@@ -35,6 +38,9 @@ public final class API: Sendable {
         self.metrics = metrics
         self.logger = logger
         self.extraMetrics = extraMetrics
+        var rw = options.remoteWrite
+        rw.maxDecodedBytes = options.maxDecodedBodyBytes
+        self.ingester = RemoteWriteIngester(storage: storage, options: rw)
     }
 
     /// Marks the server ready (`/-/ready` answers 200) or not (503).
@@ -61,6 +67,7 @@ public final class API: Sendable {
         case deleteSeries = "/api/v1/admin/tsdb/delete_series"
         case cleanTombstones = "/api/v1/admin/tsdb/clean_tombstones"
         case snapshot = "/api/v1/admin/tsdb/snapshot"
+        case write = "/api/v1/write"
         case metrics = "/metrics"
         case healthy = "/-/healthy"
         case ready = "/-/ready"
@@ -74,6 +81,7 @@ public final class API: Sendable {
                 ["GET"]
             case .deleteSeries: ["POST", "PUT"]
             case .cleanTombstones, .snapshot: ["POST", "PUT"]
+            case .write: ["POST"]
             case .metrics: ["GET"]
             case .healthy, .ready: ["GET", "HEAD"]
             case .notFound: []
@@ -140,6 +148,7 @@ public final class API: Sendable {
         case .deleteSeries: return try deleteSeries(r)
         case .cleanTombstones: return try cleanTombstones()
         case .snapshot: return try snapshot(r)
+        case .write: return remoteWrite(r)
         case .metrics:
             return APIResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
                                body: metrics.exposition(extra: extraMetrics()))

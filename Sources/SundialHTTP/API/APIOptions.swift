@@ -1,3 +1,5 @@
+public import SundialIngest
+
 /// Settings of the HTTP API, fixed at start-up. `Sendable` value type.
 public struct APIOptions: Sendable {
     /// Serve `/api/v1/admin/tsdb/*` (Prometheus's `--web.enable-admin-api`); off by default.
@@ -9,6 +11,8 @@ public struct APIOptions: Sendable {
     /// Largest decoded (decompressed) remote-write/read message, in bytes. 256 MiB bounds memory
     /// under a hostile snappy header claiming a huge length.
     public var maxDecodedBodyBytes = 256 << 20
+    /// Remote-write validation and limits (its `maxDecodedBytes` is replaced by ``maxDecodedBodyBytes``).
+    public var remoteWrite = RemoteWriteOptions()
     /// Default per-query timeout when the request gives none (`--query.timeout`, 2 minutes).
     public var queryTimeout: Duration = .seconds(120)
     /// Maximum points per series of a range query (Prometheus's fixed 11,000).
