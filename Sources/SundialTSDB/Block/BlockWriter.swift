@@ -58,6 +58,8 @@ public final class BlockWriter {
     private var stats = BlockMeta.Stats()
     private var metas: [IndexChunkMeta] = []
     private var finished = false
+    /// Series added so far.
+    public var seriesCount: UInt64 { stats.numSeries }
     /// Tombstones to carry into the new block (series refs of *this* block).
     public var tombstones = Tombstones()
 
