@@ -42,6 +42,12 @@ public enum Snappy {
         guard n <= maxLength else {
             throw DecodeError(.invalid, offset: 0, "snappy: decoded length \(n) exceeds limit \(maxLength)")
         }
+        // A few bytes of garbage can claim hundreds of MB: check the whole block (no output
+        // written) before allocating, so a corrupt header costs nothing.
+        let valid = snappy_validate_compressed_buffer(input.baseAddress?.assumingMemoryBound(to: CChar.self), input.count)
+        guard valid == SNAPPY_OK else {
+            throw DecodeError(.invalid, offset: 0, "snappy: corrupt input")
+        }
         if output.count < n { output.reserveCapacity(n) }
         output.removeAll(keepingCapacity: true)
         if n == 0 { return }
