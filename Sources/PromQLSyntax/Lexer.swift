@@ -14,7 +14,10 @@ struct Lexer {
     let options: ParserOptions
     private var pos = 0
     private var braceOpen = false
-    private var bracketDepth = 0
+    private var bracketOpen = false
+    private var gotColon = false
+    /// Set after `[` in 2.42 mode: the next token must be a duration.
+    private var expectDuration = false
     private var parenDepth = 0
 
     init(_ query: String, options: ParserOptions) {
@@ -23,17 +26,28 @@ struct Lexer {
         self.options = options
     }
 
-    /// Tokenizes the whole input; the last token is `.eof`.
+    /// Tokenizes the whole input; the last token is `.eof`, or `.error` when the lexer failed
+    /// (the error is then in ``lexError``). Deferring the error lets the parser report an earlier
+    /// syntax error first, as Prometheus's on-demand lexer does.
     /// - Complexity: O(n) in the input length.
-    mutating func tokenize() throws(ParseError) -> [Token] {
+    mutating func tokenize() -> [Token] {
         var tokens: [Token] = []
         tokens.reserveCapacity(bytes.count / 3 + 2)
         while true {
-            let t = try next()
-            tokens.append(t)
-            if t.kind == .eof { return tokens }
+            do {
+                let t = try next()
+                tokens.append(t)
+                if t.kind == .eof { return tokens }
+            } catch {
+                lexError = error
+                tokens.append(Token(kind: .error, position: error.position))
+                return tokens
+            }
         }
     }
+
+    /// The lexer's error when the last token is `.error`.
+    private(set) var lexError: ParseError?
 
     private func error(_ message: String, _ start: Int, _ end: Int) -> ParseError {
         ParseError(message: message, position: SourceRange(start: start, end: end), query: query)
@@ -44,8 +58,7 @@ struct Lexer {
         return i < bytes.count ? bytes[i] : 0
     }
 
-    private mutating func next() throws(ParseError) -> Token {
-        // Skip whitespace and comments.
+    private mutating func skipSpaceAndComments() {
         while pos < bytes.count {
             let c = bytes[pos]
             if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D {
@@ -56,12 +69,22 @@ struct Lexer {
                 break
             }
         }
+    }
+
+    private mutating func next() throws(ParseError) -> Token {
+        skipSpaceAndComments()
         let start = pos
         guard pos < bytes.count else {
             if braceOpen { throw error("unexpected end of input inside braces", start, start) }
-            if bracketDepth > 0 { throw error("unexpected end of input inside brackets", start, start) }
+            if bracketOpen { throw error("unclosed left bracket", start, start) }
             if parenDepth > 0 { throw error("unclosed left parenthesis", start, start) }
             return Token(kind: .eof, position: SourceRange(start: start, end: start))
+        }
+        if braceOpen { return try nextInsideBraces(start) }
+        if expectDuration {
+            // Prometheus 2.42 `lexDuration`: right after `[` only a duration may follow.
+            expectDuration = false
+            return try scanDurationOnly(start)
         }
         let c = bytes[pos]
         func tok(_ k: TokenKind, _ n: Int) -> Token {
@@ -74,23 +97,22 @@ struct Lexer {
             return tok(.leftParen, 1)
         case UInt8(ascii: ")"):
             parenDepth -= 1
-            if parenDepth < 0 { throw error("unexpected right parenthesis \")\"", start, start + 1) }
+            if parenDepth < 0 { throw error("unexpected right parenthesis ')'", start + 1, start + 1) }
             return tok(.rightParen, 1)
         case UInt8(ascii: "{"):
-            if braceOpen { throw error("unexpected left brace '{'", start, start + 1) }
             braceOpen = true
             return tok(.leftBrace, 1)
         case UInt8(ascii: "}"):
-            if !braceOpen { throw error("unexpected right brace '}'", start, start + 1) }
-            braceOpen = false
-            return tok(.rightBrace, 1)
+            throw error("unexpected character: '}'", start, start + 1)
         case UInt8(ascii: "["):
-            if braceOpen { throw error("unexpected left bracket '['", start, start + 1) }
-            bracketDepth += 1
+            if bracketOpen { throw error("unexpected left bracket '['", start, start + 1) }
+            bracketOpen = true
+            gotColon = false
+            expectDuration = !options.durationExpressions
             return tok(.leftBracket, 1)
         case UInt8(ascii: "]"):
-            if bracketDepth == 0 { throw error("unexpected right bracket ']'", start, start + 1) }
-            bracketDepth -= 1
+            if !bracketOpen { throw error("unexpected right bracket ']'", start, start + 1) }
+            bracketOpen = false
             return tok(.rightBracket, 1)
         case UInt8(ascii: ","): return tok(.comma, 1)
         case UInt8(ascii: "@"): return tok(.at, 1)
@@ -107,7 +129,7 @@ struct Lexer {
         case UInt8(ascii: "!"):
             if peek(1) == UInt8(ascii: "=") { return tok(.neq, 2) }
             if peek(1) == UInt8(ascii: "~") { return tok(.regexNoMatch, 2) }
-            throw error("unexpected character after '!': \(describe(peek(1)))", start, start + 2)
+            throw error("unexpected character after '!': \(describe(peek(1)))", start, start + 1)
         case UInt8(ascii: "<"):
             if peek(1) == UInt8(ascii: "=") { return tok(.lte, 2) }
             if peek(1) == UInt8(ascii: "/") && options.experimentalFunctions { return tok(.trimUpper, 2) }
@@ -116,17 +138,15 @@ struct Lexer {
             if peek(1) == UInt8(ascii: "=") { return tok(.gte, 2) }
             if peek(1) == UInt8(ascii: "/") && options.experimentalFunctions { return tok(.trimLower, 2) }
             return tok(.gtr, 1)
-        case UInt8(ascii: "\""), UInt8(ascii: "'"):
-            try scanQuoted(quote: c)
-            return Token(kind: .string, position: SourceRange(start: start, end: pos))
-        case UInt8(ascii: "`"):
-            pos += 1
-            while pos < bytes.count && bytes[pos] != UInt8(ascii: "`") { pos += 1 }
-            if pos >= bytes.count { throw error("unterminated raw string", start, pos) }
-            pos += 1
+        case UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "`"):
+            try scanString(quote: c)
             return Token(kind: .string, position: SourceRange(start: start, end: pos))
         case UInt8(ascii: ":"):
-            if bracketDepth > 0 || braceOpen { return tok(.colon, 1) }
+            if bracketOpen {
+                if gotColon { throw error("unexpected colon ':'", start, start + 1) }
+                gotColon = true
+                return tok(.colon, 1)
+            }
             return scanWord(start)
         default:
             if isDigit(c) || (c == UInt8(ascii: ".") && isDigit(peek(1))) {
@@ -137,14 +157,61 @@ struct Lexer {
         }
     }
 
+    /// Prometheus `lexInsideBraces`: label names, strings, matcher operators, commas, `}`.
+    private mutating func nextInsideBraces(_ start: Int) throws(ParseError) -> Token {
+        let c = bytes[pos]
+        func tok(_ k: TokenKind, _ n: Int) -> Token {
+            pos += n
+            return Token(kind: k, position: SourceRange(start: start, end: pos))
+        }
+        switch c {
+        case UInt8(ascii: ","): return tok(.comma, 1)
+        case UInt8(ascii: "}"):
+            braceOpen = false
+            return tok(.rightBrace, 1)
+        case UInt8(ascii: "{"): throw error("unexpected left brace '{'", start, start + 1)
+        case UInt8(ascii: "="):
+            if peek(1) == UInt8(ascii: "~") { return tok(.regexMatch, 2) }
+            return tok(.assign, 1)
+        case UInt8(ascii: "!"):
+            if peek(1) == UInt8(ascii: "=") { return tok(.neq, 2) }
+            if peek(1) == UInt8(ascii: "~") { return tok(.regexNoMatch, 2) }
+            throw error("unexpected character inside braces: '!'", start, start + 1)
+        case UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "`"):
+            try scanString(quote: c)
+            return Token(kind: .string, position: SourceRange(start: start, end: pos))
+        default:
+            if isAlpha(c) { return scanWord(start) }
+            throw error("unexpected character inside braces: \(describe(c))", start, start + 1)
+        }
+    }
+
+    /// 2.42 `lexDuration`: a number without unit is "missing unit character in duration".
+    private mutating func scanDurationOnly(_ start: Int) throws(ParseError) -> Token {
+        let save = pos
+        if scanNumberPart(start) { throw error("missing unit character in duration", start, pos) }
+        pos = save
+        _ = scanNumberPart(start)
+        if acceptRemainingDuration() { return Token(kind: .duration, position: SourceRange(start: start, end: pos)) }
+        let text = String(decoding: bytes[start..<Swift.min(pos, bytes.count)], as: UTF8.self)
+        throw error("bad duration syntax: \(GoQuote.quote(text))", start, pos)
+    }
+
     private func describe(_ c: UInt8) -> String {
         if c == 0 { return "end of input" }
         if c >= 0x20 && c < 0x7F { return "'\(Character(Unicode.Scalar(c)))'" }
         return String(format16: c)
     }
 
+    /// Go's `%#U` for an ASCII byte: `U+0022 '"'`.
+    private func goRuneDescription(_ c: UInt8) -> String {
+        let code = String(format16: c)
+        if c >= 0x20 && c < 0x7F { return code + " '" + String(Character(Unicode.Scalar(c))) + "'" }
+        return code
+    }
+
     private mutating func scanWord(_ start: Int) -> Token {
-        let allowColon = !braceOpen
+        let allowColon = !braceOpen && !bracketOpen
         while pos < bytes.count {
             let c = bytes[pos]
             if isAlpha(c) || isDigit(c) || (allowColon && c == UInt8(ascii: ":")) { pos += 1 } else { break }
@@ -161,9 +228,9 @@ struct Lexer {
         return Token(kind: .identifier, position: range)
     }
 
-    /// Prometheus `scanNumber` + `acceptRemainingDuration`: a number not followed by a letter or
-    /// digit, otherwise a duration made of `<digits><unit>` groups.
-    private mutating func scanNumberOrDuration(_ start: Int) throws(ParseError) -> Token {
+    /// Prometheus `scanNumber`: digits (hex after `0x`), optional fraction and exponent; true when
+    /// the next character is not alphanumeric (a complete number).
+    private mutating func scanNumberPart(_ start: Int) -> Bool {
         var hex = false
         if peek() == UInt8(ascii: "0") && (peek(1) == UInt8(ascii: "x") || peek(1) == UInt8(ascii: "X")) {
             hex = true
@@ -188,41 +255,56 @@ struct Lexer {
             pos += 1
             digitsRun(hex)
         }
-        if !hex, peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
-            // An exponent, unless this is a duration (`1e` is not a unit, so no ambiguity).
+        if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
             pos += 1
             if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { pos += 1 }
             while isDigit(peek()) { pos += 1 }
         }
-        if !isAlphaNumeric(peek()) {
-            return Token(kind: .number, position: SourceRange(start: start, end: pos))
-        }
-        // Duration: `<unit>` then any number of `<digits><unit>` groups, then a non-alphanumeric.
+        return !isAlphaNumeric(peek())
+    }
+
+    /// Prometheus `acceptRemainingDuration`: `<unit>` then `<digits><unit>` groups, then a
+    /// non-alphanumeric character. Consumes like Go's lexer does, for the error text.
+    private mutating func acceptRemainingDuration() -> Bool {
         func acceptUnit(_ allowY: Bool) -> Bool {
             let c = peek()
-            let units: [UInt8] = allowY ? Array("smhdwy".utf8) : Array("smhdw".utf8)
-            guard units.contains(c) else { return false }
+            let ok = c == UInt8(ascii: "s") || c == UInt8(ascii: "m") || c == UInt8(ascii: "h")
+                || c == UInt8(ascii: "d") || c == UInt8(ascii: "w") || (allowY && c == UInt8(ascii: "y"))
+            guard ok else { return false }
             pos += 1
             if peek() == UInt8(ascii: "s") { pos += 1 }
             return true
         }
-        var ok = acceptUnit(true)
-        while ok && isDigit(peek()) {
+        guard acceptUnit(true) else { return false }
+        while isDigit(peek()) {
             while isDigit(peek()) { pos += 1 }
-            ok = acceptUnit(false)
+            guard acceptUnit(false) else { return false }
         }
-        if ok && !isAlphaNumeric(peek()) {
-            return Token(kind: .duration, position: SourceRange(start: start, end: pos))
+        if isAlphaNumeric(peek()) {
+            pos += 1
+            return false
         }
-        while isAlphaNumeric(peek()) || peek() == UInt8(ascii: ".") { pos += 1 }
-        let text = String(decoding: bytes[start..<pos], as: UTF8.self)
+        return true
+    }
+
+    /// A number, or a duration such as `5m` (Prometheus `lexNumberOrDuration`).
+    private mutating func scanNumberOrDuration(_ start: Int) throws(ParseError) -> Token {
+        if scanNumberPart(start) { return Token(kind: .number, position: SourceRange(start: start, end: pos)) }
+        if acceptRemainingDuration() { return Token(kind: .duration, position: SourceRange(start: start, end: pos)) }
+        let text = String(decoding: bytes[start..<Swift.min(pos, bytes.count)], as: UTF8.self)
         throw error("bad number or duration syntax: \(GoQuoteLite.quote(text))", start, pos)
     }
 
-    /// Scans a `"` or `'` string, validating escapes as Prometheus's `lexEscape` does.
-    private mutating func scanQuoted(quote: UInt8) throws(ParseError) {
+    /// Scans a string; for `"` and `'` validates escapes as Prometheus's `lexEscape` does.
+    private mutating func scanString(quote: UInt8) throws(ParseError) {
         let start = pos
         pos += 1
+        if quote == UInt8(ascii: "`") {
+            while pos < bytes.count && bytes[pos] != quote { pos += 1 }
+            if pos >= bytes.count { throw error("unterminated raw string", start, pos) }
+            pos += 1
+            return
+        }
         while true {
             guard pos < bytes.count else { throw error("unterminated quoted string", start, pos) }
             let c = bytes[pos]
@@ -253,20 +335,20 @@ struct Lexer {
                 case UInt8(ascii: "U"): n = 8; base = 16; max = 0x10FFFF
                 case 0x0A: throw error("unterminated quoted string", start, pos)
                 default:
-                    throw error("unknown escape sequence \(describe(e))", escStart, pos)
+                    throw error("unknown escape sequence \(goRuneDescription(e))", start, pos)
                 }
                 var x: UInt32 = 0
                 for _ in 0..<n {
                     guard pos < bytes.count else { throw error("escape sequence not terminated", escStart, pos) }
                     let d = digitValue(bytes[pos])
                     guard d < base else {
-                        throw error("illegal character \(describe(bytes[pos])) in escape sequence", escStart, pos + 1)
+                        throw error("illegal character \(goRuneDescription(bytes[pos])) in escape sequence", start, pos + 1)
                     }
                     x = x &* base &+ d
                     pos += 1
                 }
                 if x > max || (0xD800 <= x && x < 0xE000) {
-                    throw error("escape sequence is an invalid Unicode code point", escStart, pos)
+                    throw error("escape sequence is an invalid Unicode code point", start, pos)
                 }
                 continue
             }

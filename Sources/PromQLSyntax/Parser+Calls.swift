@@ -5,9 +5,11 @@ extension Parser {
     mutating func parseCall() throws(ParseError) -> Expr {
         let nameToken = advance()
         let name = text(nameToken)
-        guard let function = Function(name: name), !function.isV3Only || options.experimentalFunctions else {
-            throw error("unknown function with name \(GoQuote.quote(name))", nameToken.position)
-        }
+        var resolved = Function(name: name)
+        if let f = resolved, f.isV3Only && !options.experimentalFunctions { resolved = nil }
+        // An unknown name is reported after the arguments parse, so an earlier syntax error wins
+        // (as in Prometheus, where the name is checked when the whole call is reduced).
+        let function = resolved ?? .abs
         try enter()
         defer { depth -= 1 }
         advance()  // (
@@ -31,6 +33,7 @@ extension Parser {
         }
         let close = advance()
         let position = nameToken.position.union(close.position)
+        guard resolved != nil else { throw error("unknown function with name \(GoQuote.quote(name))", nameToken.position) }
         try checkCall(function, args: args, position: position)
         return .call(Call(function: function, args: args, position: position))
     }
@@ -91,7 +94,7 @@ extension Parser {
             hasModifier = true
         }
         guard current.kind == .leftParen else {
-            throw unexpected(current, context: "aggregation", expected: "\"(\"")
+            throw unexpected(current, context: "aggregation", expected: "")
         }
         advance()
         var args: [Expr] = []
@@ -138,6 +141,9 @@ extension Parser {
         while current.kind != .rightParen {
             let t = current
             switch t.kind {
+            case .keyword(.without):
+                // Prometheus's `maybe_label` omits WITHOUT.
+                throw unexpected(t, context: context, expected: "label")
             case .identifier, .keyword:
                 labels.append(text(t))
             case .string where options.quotedNames:

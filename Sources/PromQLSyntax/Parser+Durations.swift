@@ -6,8 +6,8 @@ extension Parser {
     mutating func parseBracketDuration(context: String, allowEmpty: Bool) throws(ParseError) -> DurationExpr? {
         if allowEmpty && current.kind == .rightBracket { return nil }
         guard options.durationExpressions else {
-            if current.kind == .number { throw numberAsDuration(current) }
-            let t = try expect(.duration, context: context, expected: "duration")
+            // (The lexer already rejected anything but a duration right after `[`.)
+            let t = try expect(.duration, context: "subquery selector", expected: allowEmpty ? "duration or \"]\"" : "duration")
             return .literal(try parseDuration(t))
         }
         let start = current.position
@@ -25,7 +25,6 @@ extension Parser {
                 negative = true
                 advance()
             }
-            if current.kind == .number { throw numberAsDuration(current) }
             let t = try expect(.duration, context: "offset", expected: "duration")
             let ms = try parseDuration(t)
             return .literal(negative ? -ms : ms)
@@ -46,13 +45,6 @@ extension Parser {
         return try foldLiteral(d, start.union(tokens[index - 1].position))
     }
 
-    /// 2.42 parses a number where a duration belongs with `model.ParseDuration`, which rejects it.
-    private func numberAsDuration(_ t: Token) -> ParseError {
-        let s = text(t)
-        if s.utf8.allSatisfy(isDigit) { return error("missing unit character in duration", t.position) }
-        return error("not a valid duration string: \(GoQuote.quote(s))", t.position)
-    }
-
     /// A bare number at the top of a duration means seconds: store it as a literal.
     private func foldLiteral(_ d: DurationExpr, _ position: SourceRange) throws(ParseError) -> DurationExpr {
         guard case .number(let v) = d else { return d }
@@ -65,7 +57,12 @@ extension Parser {
         try enter()
         defer { depth -= 1 }
         var lhs = try parseDurationUnary()
+        var chain = 0
         while let op = current.binaryOp, op.precedence >= minPrecedence {
+            chain += 1
+            if depth + chain > options.maxDepth {
+                throw error("expression nesting exceeds the maximum depth of \(options.maxDepth)", current.position)
+            }
             switch op {
             case .add, .sub, .mul, .div, .mod, .pow: break
             default: throw unexpected(current, context: "duration expression", expected: "")

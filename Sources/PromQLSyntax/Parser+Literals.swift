@@ -34,8 +34,11 @@ extension Parser {
     /// `y w d h m s ms`, each at most once and in that order; no fractions.
     func parseDuration(_ t: Token) throws(ParseError) -> Int64 {
         let s = text(t)
-        guard let ms = Parser.durationMilliseconds(Array(s.utf8)) else {
-            throw error("not a valid duration string: \(GoQuote.quote(s))", t.position)
+        let ms: Int64
+        switch Parser.durationMilliseconds(Array(s.utf8)) {
+        case .success(let v): ms = v
+        case .failure(.outOfRange): throw error("duration out of range", t.position)
+        case .failure(.invalid): throw error("not a valid duration string: \(GoQuote.quote(s))", t.position)
         }
         if !options.durationExpressions && ms == 0 {
             throw error("duration must be greater than 0", t.position)
@@ -43,25 +46,30 @@ extension Parser {
         return ms
     }
 
-    /// Parses `1h30m`-style text; nil when malformed or overflowing.
-    static func durationMilliseconds(_ u: [UInt8]) -> Int64? {
+    /// Why a duration failed to parse.
+    enum DurationFailure: Error { case invalid, outOfRange }
+
+    /// Parses `1h30m`-style text. Like `model.ParseDuration`, the total must fit in Go's
+    /// `time.Duration` (int64 nanoseconds, about 292 years).
+    static func durationMilliseconds(_ u: [UInt8]) -> Result<Int64, DurationFailure> {
+        let maxMs = Int64.max / 1_000_000
         // Unit order: y w d h m s ms; `rank` must strictly increase.
         let unitMs: [Int64] = [365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1]
         var i = 0
         var lastRank = -1
         var total: Int64 = 0
-        if u.isEmpty { return nil }
+        if u.isEmpty { return .failure(.invalid) }
         while i < u.count {
             var n: Int64 = 0
             let digitsStart = i
             while i < u.count && isDigit(u[i]) {
                 let (m, o1) = n.multipliedReportingOverflow(by: 10)
                 let (a, o2) = m.addingReportingOverflow(Int64(u[i] - 0x30))
-                if o1 || o2 { return nil }
+                if o1 || o2 { return .failure(.outOfRange) }
                 n = a
                 i += 1
             }
-            if i == digitsStart || i >= u.count { return nil }
+            if i == digitsStart || i >= u.count { return .failure(.invalid) }
             let rank: Int
             switch u[i] {
             case UInt8(ascii: "y"): rank = 0
@@ -76,17 +84,17 @@ extension Parser {
                     rank = 4
                 }
             case UInt8(ascii: "s"): rank = 5
-            default: return nil
+            default: return .failure(.invalid)
             }
             i += 1
-            if rank <= lastRank { return nil }
+            if rank <= lastRank { return .failure(.invalid) }
             lastRank = rank
             let (v, o1) = n.multipliedReportingOverflow(by: unitMs[rank])
             let (sum, o2) = total.addingReportingOverflow(v)
-            if o1 || o2 { return nil }
+            if o1 || o2 || sum > maxMs { return .failure(.outOfRange) }
             total = sum
         }
-        return total
+        return .success(total)
     }
 
     /// Decodes a string token: Go escapes in `"..."` and `'...'`, none in backquotes.

@@ -60,7 +60,7 @@ extension Parser {
                 return
             }
         default:
-            throw unexpected(labelToken, context: "label matching", expected: "label matching")
+            throw unexpected(labelToken, context: "label matching", expected: "identifier or \"}\"")
         }
         let type: MatchType
         switch current.kind {
@@ -80,7 +80,7 @@ extension Parser {
         do {
             matchers.append(try LabelMatcher(type, label, value))
         } catch {
-            throw self.error("invalid regular expression \(GoQuote.quote(value)): \(error)", valueToken.position)
+            throw self.error("error parsing regexp: \(error.message)", labelToken.position.union(valueToken.position))
         }
     }
 
@@ -90,14 +90,16 @@ extension Parser {
         let range = try parseBracketDuration(context: "subquery or range selector", allowEmpty: false)!
         if current.kind == .rightBracket {
             let close = advance()
+            // Prometheus reports these at the brackets.
+            let brackets = open.position.union(close.position)
             guard case .vectorSelector(let vs) = e else {
-                throw error("ranges only allowed for vector selectors", e.position.union(close.position))
+                throw error("ranges only allowed for vector selectors", brackets)
             }
             if vs.offset != nil {
-                throw error("no offset modifiers allowed before range", e.position.union(close.position))
+                throw error("no offset modifiers allowed before range", brackets)
             }
             if vs.at != nil {
-                throw error("no @ modifiers allowed before range", e.position.union(close.position))
+                throw error("no @ modifiers allowed before range", brackets)
             }
             try checkPositive(range, open.position.union(close.position))
             return .matrixSelector(MatrixSelector(vectorSelector: vs, range: range, position: vs.position.union(close.position)))
@@ -146,9 +148,10 @@ extension Parser {
             sq.position = position
             return .subquery(sq)
         default:
+            _ = kw
             throw error(
                 "offset modifier must be preceded by an instant vector selector or range vector selector or a subquery",
-                kw.position)
+                position)
         }
     }
 
@@ -160,12 +163,11 @@ extension Parser {
         case .keyword(.start), .keyword(.end):
             let isStart = current.kind == .keyword(.start)
             advance()
-            _ = try expect(.leftParen, context: "@", expected: "\"(\"")
-            _ = try expect(.rightParen, context: "@", expected: "\")\"")
+            _ = try expect(.leftParen, context: "@", expected: "timestamp")
+            _ = try expect(.rightParen, context: "@", expected: "timestamp")
             at = isStart ? .start : .end
         case .number, .add, .sub, .duration:
             var sign = 1.0
-            let first = current
             if current.kind == .add || current.kind == .sub {
                 if current.kind == .sub { sign = -1 }
                 advance()
@@ -181,7 +183,7 @@ extension Parser {
             }
             let ms = (ts * 1000).rounded(.toNearestOrAwayFromZero)
             guard ts.isFinite, ms > -9.223372036854775e18, ms < 9.223372036854775e18 else {
-                throw error("timestamp out of bounds for @ modifier: \(formatFixed(ts))", first.position.union(n.position))
+                throw error("timestamp out of bounds for @ modifier: \(formatFixed(ts))", e.position.union(n.position))
             }
             at = .timestamp(Int64(ms))
         default:
@@ -206,9 +208,10 @@ extension Parser {
             sq.position = position
             return .subquery(sq)
         default:
+            _ = atToken
             throw error(
                 "@ modifier must be preceded by an instant vector selector or range vector selector or a subquery",
-                atToken.position)
+                position)
         }
     }
 
@@ -242,7 +245,7 @@ extension Parser {
 func formatFixed(_ v: Double) -> String {
     if !v.isFinite { return v.isNaN ? "NaN" : (v > 0 ? "+Inf" : "-Inf") }
     let scaled = (abs(v) * 1_000_000).rounded()
-    if scaled >= 9e18 { return String(v) }
+    if scaled >= 9e18 { return Printer.formatNumber(v) + ".000000" }
     let i = Int64(scaled)
     let frac = String(i % 1_000_000)
     return (v < 0 ? "-" : "") + String(i / 1_000_000) + "." + String(repeating: "0", count: 6 - frac.count) + frac

@@ -17,19 +17,23 @@ public struct Parser {
     /// Set while parsing the second argument of v3 `info()`, whose selector may match the empty set.
     var allowEmptyMatchers = false
 
-    init(query: String, options: ParserOptions) throws(ParseError) {
+    /// The lexer's error, reported when the parser reaches the `.error` token.
+    let lexError: ParseError?
+
+    init(query: String, options: ParserOptions) {
         var lexer = Lexer(query, options: options)
         self.query = query
         self.bytes = lexer.bytes
         self.options = options
-        self.tokens = try lexer.tokenize()
+        self.tokens = lexer.tokenize()
+        self.lexError = lexer.lexError
     }
 
     /// Parses and type-checks one PromQL expression.
     /// - Throws: ``ParseError`` with the offending position for any syntax or type error.
     /// - Complexity: O(n) in the length of `query`.
     public static func parse(_ query: String, options: ParserOptions = .prometheus2) throws(ParseError) -> Expr {
-        var p = try Parser(query: query, options: options)
+        var p = Parser(query: query, options: options)
         if p.current.kind == .eof { throw p.error("no expression found in input", p.current.position) }
         let e = try p.parseExpr()
         if p.current.kind != .eof {
@@ -81,6 +85,7 @@ public struct Parser {
     }
 
     func unexpected(_ t: Token, context: String, expected: String) -> ParseError {
+        if t.kind == .error, let lexError { return lexError }
         var m = "unexpected " + describe(t)
         if !context.isEmpty { m += " in " + context }
         if !expected.isEmpty { m += ", expected " + expected }
@@ -106,7 +111,14 @@ public struct Parser {
         try enter()
         defer { depth -= 1 }
         var lhs = try parseUnary()
+        // A left-associative chain deepens the tree without recursing here; count it against the
+        // depth limit too, since every later walk of the tree (printing, equality, release) recurses.
+        var chain = 0
         while let op = current.binaryOp, op.precedence >= minPrecedence {
+            chain += 1
+            if depth + chain > options.maxDepth {
+                throw error("expression nesting exceeds the maximum depth of \(options.maxDepth)", current.position)
+            }
             let opToken = advance()
             let modifiers = try parseBinaryModifiers(op: op, opToken: opToken)
             let next = op.isRightAssociative ? op.precedence : op.precedence + 1
@@ -195,6 +207,8 @@ public struct Parser {
             return .vectorSelector(try parseSelector(name: text(t), nameToken: t))
         case .eof:
             throw error("unexpected end of input", t.position)
+        case .error:
+            throw unexpected(t, context: "", expected: "")
         default:
             throw unexpected(t, context: "", expected: "")
         }

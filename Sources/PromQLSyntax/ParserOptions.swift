@@ -19,9 +19,11 @@ public struct ParserOptions: Sendable, Hashable {
     public var quotedNames: Bool
     /// v3 underscores between digits in numbers (`1_000`).
     public var numberUnderscores: Bool
-    /// Maximum nesting depth of the syntax tree; deeper input fails with a parse error instead of
-    /// exhausting the stack. Prometheus has no explicit limit; 10 000 levels of parentheses are
-    /// far beyond any real query.
+    /// Maximum depth of the syntax tree (nesting plus the length of an operator chain such as
+    /// `a + b + c ...`); deeper input fails with a parse error instead of exhausting the stack in
+    /// the parser or in later recursive walks (printing, comparing, releasing the tree).
+    /// Prometheus has no explicit limit (Go stacks grow); a debug build overflowed a test thread's
+    /// stack at a depth of 5 000, so the default keeps a 5x margin and is far beyond real queries.
     public var maxDepth: Int
 
     /// Options; the defaults are the Prometheus 2.42 grammar.

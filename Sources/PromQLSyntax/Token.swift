@@ -37,6 +37,8 @@ public enum Keyword: Sendable, Hashable {
 /// The kind of a lexical token.
 public enum TokenKind: Sendable, Hashable {
     case eof
+    /// The lexer failed here; the parser reports the lexer's error when it reaches this token.
+    case error
     /// A name without `:` (`foo`, `rate`, a label name).
     case identifier
     /// A name containing `:` (`job:rate5m`), only valid as a metric name.

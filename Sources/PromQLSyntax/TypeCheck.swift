@@ -86,18 +86,18 @@ extension Parser {
         let bothVectors = lt == .instantVector && rt == .instantVector
         if !bothVectors {
             if !matching.matchingLabels.isEmpty {
-                throw error("vector matching only allowed between instant vectors", opToken.position)
+                throw error("vector matching only allowed between instant vectors", position)
             }
         } else if op.isSetOperator {
             if matching.cardinality == .oneToMany || matching.cardinality == .manyToOne {
-                throw error("no grouping allowed for \"\(op)\" operation", opToken.position)
+                throw error("no grouping allowed for \"\(op)\" operation", position)
             }
         }
         if (lt == .scalar || rt == .scalar) && op.isSetOperator {
-            throw error("set operator \(GoQuote.quote(op.description)) not allowed in binary scalar expression", opToken.position)
+            throw error("set operator \(GoQuote.quote(op.description)) not allowed in binary scalar expression", position)
         }
         if (matching.fillLeft != nil || matching.fillRight != nil) && !bothVectors {
-            throw error("fill modifiers are only allowed between instant vectors", opToken.position)
+            throw error("fill modifiers are only allowed between instant vectors", position)
         }
         return .binary(BinaryExpr(
             op: op, lhs: lhs, rhs: rhs, returnBool: m.returnBool, matching: bothVectors ? matching : nil,
