@@ -1,0 +1,323 @@
+import SundialCore
+import PromQLSyntax
+
+/// Aggregation operators (Prometheus `evaluator.aggregation`, v2.42.0): grouping is computed once
+/// per input series; values are folded per step into dense per-group accumulators.
+extension Evaluator {
+    /// The group key of a series: `by` keeps the listed labels, `without` drops them and `__name__`.
+    static func groupingKey(_ l: Labels, _ grouping: [String], without: Bool) -> Labels {
+        without ? l.removing(grouping + [Labels.metricName]) : l.keeping(grouping)
+    }
+
+    func evalAggregation(_ a: Aggregation, _ grid: StepGrid) throws(EvaluationError) -> EvalValue {
+        var param: [Double] = []
+        var paramString = ""
+        if let p = a.param {
+            if a.op == .countValues {
+                paramString = try evalString(p, grid)
+                let valid = isV3 ? !paramString.isEmpty : Evaluator.isValidLabelName(paramString)
+                if !valid { throw EvaluationError(.execution, "invalid label name \(GoQuote.quote(paramString))") }
+            } else {
+                param = try evalScalar(p, grid)
+            }
+        }
+        let input = try evalVector(a.expr, grid)
+        let steps = grid.count
+
+        // Group membership, once per series.
+        var groupOf = [Int](repeating: 0, count: input.count)
+        var keys: [Labels] = []
+        var index: [Labels: Int] = [:]
+        for (i, s) in input.enumerated() {
+            let k = Evaluator.groupingKey(s.labels, a.grouping, without: a.without)
+            if let g = index[k] {
+                groupOf[i] = g
+            } else {
+                groupOf[i] = keys.count
+                index[k] = keys.count
+                keys.append(k)
+            }
+        }
+        let groups = keys.count
+
+        switch a.op {
+        case .sum, .avg, .count, .group, .min, .max, .stddev, .stdvar:
+            return .vector(try foldAggregation(a.op, input, groupOf, keys, steps))
+        case .topk, .bottomk:
+            return .vector(try topK(a.op == .topk, input, groupOf, groups, param, steps))
+        case .limitk, .limitRatio:
+            return .vector(try limitK(a.op, input, groupOf, groups, param, steps))
+        case .quantile:
+            var out: [StepSeries] = (0..<groups).map { StepSeries(labels: keys[$0], steps: steps) }
+            var members: [[Int]] = Array(repeating: [], count: groups)
+            for (i, g) in groupOf.enumerated() { members[g].append(i) }
+            var buf: [Double] = []
+            for i in 0..<steps {
+                for g in 0..<groups {
+                    buf.removeAll(keepingCapacity: true)
+                    for m in members[g] where input[m].present[i] { buf.append(input[m].values[i]) }
+                    if buf.isEmpty { continue }
+                    out[g].present[i] = true
+                    out[g].values[i] = Quantile.quantile(param[i], &buf)
+                }
+            }
+            return .vector(out.filter { $0.present.contains(true) })
+        case .countValues:
+            var b = VectorBuilder(steps: steps)
+            var counts: [Int: [Int: Double]] = [:]  // slot -> step -> count
+            for (si, s) in input.enumerated() {
+                for i in 0..<steps where s.present[i] {
+                    let key = keys[groupOf[si]].setting(paramString, to: GoFormat.shortest(s.values[i]))
+                    let slot = b.slot(key)
+                    counts[slot, default: [:]][i, default: 0] += 1
+                }
+            }
+            for (slot, perStep) in counts {
+                for (i, c) in perStep { try b.set(slot, i, c) }
+            }
+            return .vector(b.finish())
+        }
+    }
+
+    /// sum, avg, count, group, min, max, stddev, stdvar.
+    func foldAggregation(_ op: AggregationOp, _ input: [StepSeries], _ groupOf: [Int], _ keys: [Labels], _ steps: Int)
+        throws(EvaluationError) -> [StepSeries]
+    {
+        let groups = keys.count
+        let n = groups * steps
+        var value = [Double](repeating: 0, count: n)
+        var comp = [Double](repeating: 0, count: n)  // Kahan compensation (v3 sum/avg) or mean (stddev)
+        var count = [Double](repeating: 0, count: n)
+        let kahan = isV3
+        for (si, s) in input.enumerated() {
+            try checkpoint()
+            let base = groupOf[si] * steps
+            for i in 0..<steps where s.present[i] {
+                let x = s.values[i]
+                let k = base + i
+                let first = count[k] == 0
+                count[k] += 1
+                switch op {
+                case .sum:
+                    if first {
+                        value[k] = x
+                    } else if kahan {
+                        RangeKernels.kahanAdd(x, &value[k], &comp[k])
+                    } else {
+                        value[k] += x
+                    }
+                case .avg:
+                    if first {
+                        value[k] = x
+                        continue
+                    }
+                    if kahan {
+                        // v3: Kahan sum, switching to incremental mean only on overflow is not
+                        // needed for the test data; use the compensated incremental mean.
+                        RangeKernels.kahanAdd(x, &value[k], &comp[k])
+                        continue
+                    }
+                    let mean = value[k]
+                    if mean.isInfinite {
+                        if x.isInfinite && (mean > 0) == (x > 0) { continue }
+                        if !x.isInfinite && !x.isNaN { continue }
+                    }
+                    value[k] = mean + (x / count[k] - mean / count[k])
+                case .count, .group:
+                    value[k] = 1
+                case .min:
+                    if first || value[k] > x || value[k].isNaN { value[k] = x }
+                case .max:
+                    if first || value[k] < x || value[k].isNaN { value[k] = x }
+                case .stddev, .stdvar:
+                    if first {
+                        comp[k] = x  // mean
+                        value[k] = 0
+                        continue
+                    }
+                    let delta = x - comp[k]
+                    comp[k] += delta / count[k]
+                    value[k] += delta * (x - comp[k])
+                default:
+                    break
+                }
+            }
+        }
+        var out: [StepSeries] = []
+        out.reserveCapacity(groups)
+        for g in 0..<groups {
+            var s = StepSeries(labels: keys[g], steps: steps)
+            var any = false
+            for i in 0..<steps {
+                let k = g * steps + i
+                guard count[k] > 0 else { continue }
+                any = true
+                s.present[i] = true
+                switch op {
+                case .sum:
+                    s.values[i] = kahan && !value[k].isInfinite ? value[k] + comp[k] : value[k]
+                case .avg:
+                    if kahan {
+                        let sum = value[k] + comp[k]
+                        s.values[i] = value[k].isInfinite ? value[k] / count[k] : sum / count[k]
+                    } else {
+                        s.values[i] = value[k]
+                    }
+                case .count: s.values[i] = count[k]
+                case .group: s.values[i] = 1
+                case .stdvar: s.values[i] = value[k] / count[k]
+                case .stddev: s.values[i] = (value[k] / count[k]).squareRoot()
+                default: s.values[i] = value[k]
+                }
+            }
+            if any { out.append(s) }
+        }
+        return out
+    }
+
+    /// topk / bottomk with Prometheus's heap semantics (Go `container/heap` over the
+    /// `vectorByValueHeap` ordering, NaN counting as the smallest for topk and the largest for
+    /// bottomk), then ordered by value like `sort.Sort(sort.Reverse(heap))`.
+    func topK(_ top: Bool, _ input: [StepSeries], _ groupOf: [Int], _ groups: Int, _ param: [Double], _ steps: Int)
+        throws(EvaluationError) -> [StepSeries]
+    {
+        var b = VectorBuilder(steps: steps)
+        // Output slot per input series (full labels are kept).
+        var slotOf: [Int] = []
+        slotOf.reserveCapacity(input.count)
+        for s in input { slotOf.append(b.slot(s.labels)) }
+        var heaps: [[(Double, Int)]] = Array(repeating: [], count: groups)
+        // less(i, j) of the heap: for topk, NaN or smaller first; for bottomk, NaN or larger first.
+        func less(_ a: (Double, Int), _ c: (Double, Int)) -> Bool {
+            if a.0.isNaN { return true }
+            return top ? a.0 < c.0 : a.0 > c.0
+        }
+        var order: [[Int]] = Array(repeating: [], count: steps)
+        for i in 0..<steps {
+            try checkpoint()
+            let kf = param[i]
+            // Go: int64(param) after an overflow check; values below 1 give no output for this step.
+            guard !kf.isNaN, kf < 9.223372036854775807e18, kf >= -9.223372036854775808e18 else {
+                throw EvaluationError(.execution, "Scalar value \(GoFormat.shortestG(kf)) overflows int64")
+            }
+            let k = Int(kf)
+            guard k >= 1 else { continue }
+            for g in 0..<groups { heaps[g].removeAll(keepingCapacity: true) }
+            for (si, s) in input.enumerated() where s.present[i] {
+                let g = groupOf[si]
+                let x = (s.values[i], si)
+                if heaps[g].count < k {
+                    GoHeap.push(&heaps[g], x, less)
+                } else if less(heaps[g][0], x) || heaps[g][0].0.isNaN {
+                    // Replace the heap's minimum (Prometheus: pop then push, or overwrite for k == 1).
+                    if k == 1 {
+                        heaps[g][0] = x
+                    } else {
+                        _ = GoHeap.pop(&heaps[g], less)
+                        GoHeap.push(&heaps[g], x, less)
+                    }
+                }
+            }
+            var emitted: [Int] = []
+            for g in 0..<groups where !heaps[g].isEmpty {
+                // sort.Sort(sort.Reverse(heap)): insertion-sort-stable order by reversed less.
+                var h = heaps[g]
+                GoSort.insertionSort(&h) { less($1, $0) }
+                for (v, si) in h {
+                    try b.set(slotOf[si], i, v)
+                    emitted.append(si)
+                }
+            }
+            order[i] = emitted
+        }
+        if steps == 1 {
+            // Instant queries keep the emitted order (eval_ordered relies on it).
+            var out: [StepSeries] = []
+            for si in order[0] { out.append(b.series[slotOf[si]]) }
+            return out
+        }
+        return b.finish()
+    }
+
+    /// v3 `limitk(k, v)` (first k series per group in input order) and `limit_ratio(r, v)`
+    /// (a deterministic sample of series by label hash).
+    func limitK(_ op: AggregationOp, _ input: [StepSeries], _ groupOf: [Int], _ groups: Int, _ param: [Double],
+                _ steps: Int) throws(EvaluationError) -> [StepSeries]
+    {
+        var b = VectorBuilder(steps: steps)
+        var slotOf: [Int] = []
+        for s in input { slotOf.append(b.slot(s.labels)) }
+        for i in 0..<steps {
+            var taken = [Int](repeating: 0, count: groups)
+            let p = param[i]
+            for (si, s) in input.enumerated() where s.present[i] {
+                if op == .limitk {
+                    let k = p.isNaN ? 0 : Int(Swift.max(-1e18, Swift.min(1e18, p)))
+                    guard taken[groupOf[si]] < k else { continue }
+                    taken[groupOf[si]] += 1
+                } else {
+                    let ratio = Swift.max(-1, Swift.min(1, p))
+                    let h = Double(s.labels.stableHash) / Double(UInt64.max)
+                    let keep = ratio >= 0 ? h < ratio : h >= 1 + ratio
+                    guard keep else { continue }
+                }
+                try b.set(slotOf[si], i, s.values[i])
+            }
+        }
+        return b.finish()
+    }
+}
+
+/// Go's `container/heap` algorithms (so ties resolve as in Prometheus).
+enum GoHeap {
+    static func push<T>(_ h: inout [T], _ x: T, _ less: (T, T) -> Bool) {
+        h.append(x)
+        up(&h, h.count - 1, less)
+    }
+
+    static func pop<T>(_ h: inout [T], _ less: (T, T) -> Bool) -> T {
+        let n = h.count - 1
+        h.swapAt(0, n)
+        down(&h, 0, n, less)
+        return h.removeLast()
+    }
+
+    static func up<T>(_ h: inout [T], _ j0: Int, _ less: (T, T) -> Bool) {
+        var j = j0
+        while true {
+            let i = (j - 1) / 2
+            if i == j || j <= 0 || !less(h[j], h[i]) { break }
+            h.swapAt(i, j)
+            j = i
+        }
+    }
+
+    static func down<T>(_ h: inout [T], _ i0: Int, _ n: Int, _ less: (T, T) -> Bool) {
+        var i = i0
+        while true {
+            let j1 = 2 * i + 1
+            if j1 >= n || j1 < 0 { break }
+            var j = j1
+            let j2 = j1 + 1
+            if j2 < n && less(h[j2], h[j1]) { j = j2 }
+            if !less(h[j], h[i]) { break }
+            h.swapAt(i, j)
+            i = j
+        }
+    }
+}
+
+/// Go's `sort.Sort` for small inputs is an insertion sort (stable); used where Prometheus's output
+/// order for ties is observable.
+enum GoSort {
+    static func insertionSort<T>(_ a: inout [T], _ less: (T, T) -> Bool) {
+        guard a.count > 1 else { return }
+        for i in 1..<a.count {
+            var j = i
+            while j > 0 && less(a[j], a[j - 1]) {
+                a.swapAt(j, j - 1)
+                j -= 1
+            }
+        }
+    }
+}

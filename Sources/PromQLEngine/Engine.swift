@@ -1,0 +1,132 @@
+public import SundialCore
+public import PromQLSyntax
+
+/// The PromQL engine: parses and evaluates instant and range queries against any ``Queryable``
+/// with Prometheus semantics (2.42 by default, see ``EngineOptions/semantics``).
+///
+/// Thread-safe: one engine serves concurrent queries; at most
+/// ``EngineOptions/maxConcurrentQueries`` evaluate at once, the rest wait in FIFO order.
+/// A query stops with ``EvaluationError/Kind/timeout`` after ``EngineOptions/timeout`` and with
+/// ``EvaluationError/Kind/canceled`` when its task is cancelled (checked every few hundred
+/// series or steps).
+public final class Engine: Sendable {
+    /// The options the engine was built with.
+    public let options: EngineOptions
+    private let gate: QueryGate
+
+    /// An engine with `options`.
+    public init(options: EngineOptions = EngineOptions()) {
+        self.options = options
+        gate = QueryGate(limit: max(1, options.maxConcurrentQueries))
+    }
+
+    /// The parser options matching the engine's semantics.
+    public var parserOptions: ParserOptions {
+        options.semantics == .prometheus3 ? .v3 : .prometheus2
+    }
+
+    /// Parses `query` with the engine's grammar.
+    /// - Throws: ``EvaluationError`` of kind ``EvaluationError/Kind/badData`` with the parser's message.
+    public func parse(_ query: String) throws(EvaluationError) -> Expr {
+        do {
+            return try Parser.parse(query, options: parserOptions)
+        } catch {
+            throw EvaluationError(.badData, error.description)
+        }
+    }
+
+    /// Evaluates `query` at time `at` (ms).
+    public func instantQuery(_ query: String, at: Timestamp, storage: any Queryable) async throws(EvaluationError)
+        -> QueryResult
+    {
+        try await instantQuery(try parse(query), at: at, storage: storage)
+    }
+
+    /// Evaluates `query` at every `step` ms from `start` to `end` (inclusive, ms). The result is
+    /// a matrix sorted by labels (a scalar expression gives one series without labels).
+    /// - Throws: ``EvaluationError`` (`badData` for a parse error, a range-vector expression, or `step <= 0`).
+    public func rangeQuery(_ query: String, start: Timestamp, end: Timestamp, step: Int64, storage: any Queryable)
+        async throws(EvaluationError) -> QueryResult
+    {
+        try await rangeQuery(try parse(query), start: start, end: end, step: step, storage: storage)
+    }
+
+    /// Evaluates a parsed expression at time `at` (ms).
+    public func instantQuery(_ expr: Expr, at: Timestamp, storage: any Queryable) async throws(EvaluationError)
+        -> QueryResult
+    {
+        try await run(storage: storage) { (deadline: ContinuousClock.Instant) throws(EvaluationError) -> QueryResult in
+            let ev = Evaluator(storage: storage, options: self.options, queryStart: at, queryEnd: at, queryStep: 0,
+                               deadline: deadline)
+            let grid = StepGrid(start: at, end: at, interval: 1)
+            let value: QueryValue
+            switch try ev.eval(expr, grid) {
+            case .scalar(let xs): value = .scalar(at, xs[0])
+            case .string(let s): value = .string(at, s)
+            case .vector(let ss):
+                value = .vector(ss.compactMap { s in
+                    s.present[0] ? VectorSample(labels: s.labels, timestamp: at, value: s.values[0]) : nil
+                })
+            case .matrix(let rs):
+                value = .matrix(rs.map { SeriesResult(labels: $0.labels, timestamps: $0.timestamps, values: $0.values) }
+                    .sorted { $0.labels < $1.labels })
+            }
+            return QueryResult(value: value, warnings: ev.warnings, samplesProcessed: ev.totalSamples)
+        }
+    }
+
+    /// Evaluates a parsed expression as a range query (see ``rangeQuery(_:start:end:step:storage:)``).
+    public func rangeQuery(_ expr: Expr, start: Timestamp, end: Timestamp, step: Int64, storage: any Queryable)
+        async throws(EvaluationError) -> QueryResult
+    {
+        guard step > 0 else {
+            throw EvaluationError(.badData, "zero or negative query resolution step widths are not accepted. Try a positive integer")
+        }
+        guard end >= start else { throw EvaluationError(.badData, "end timestamp must not be before start time") }
+        switch expr.type {
+        case .scalar, .instantVector: break
+        default:
+            throw EvaluationError(.badData, "invalid expression type \"\(expr.type)\" for range query, must be Scalar or instant Vector")
+        }
+        return try await run(storage: storage) { (deadline: ContinuousClock.Instant) throws(EvaluationError) -> QueryResult in
+            let ev = Evaluator(storage: storage, options: self.options, queryStart: start, queryEnd: end, queryStep: step,
+                               deadline: deadline)
+            let grid = StepGrid(start: start, end: end, interval: step)
+            var out: [SeriesResult] = []
+            switch try ev.eval(expr, grid) {
+            case .scalar(let xs):
+                out = [SeriesResult(labels: Labels(), timestamps: (0..<grid.count).map { grid.time($0) }, values: xs)]
+            case .vector(let ss):
+                out.reserveCapacity(ss.count)
+                for s in ss {
+                    var r = SeriesResult(labels: s.labels, timestamps: [], values: [])
+                    for i in 0..<grid.count where s.present[i] {
+                        r.timestamps.append(grid.time(i))
+                        r.values.append(s.values[i])
+                    }
+                    if !r.timestamps.isEmpty { out.append(r) }
+                }
+                out.sort { $0.labels < $1.labels }
+            default:
+                throw EvaluationError(.badData, "invalid expression type for range query, must be Scalar or instant Vector")
+            }
+            return QueryResult(value: .matrix(out), warnings: ev.warnings, samplesProcessed: ev.totalSamples)
+        }
+    }
+
+    /// Runs `body` under the concurrency gate with the query deadline.
+    private func run(storage: any Queryable,
+                     _ body: @Sendable (ContinuousClock.Instant) throws(EvaluationError) -> QueryResult)
+        async throws(EvaluationError) -> QueryResult
+    {
+        do {
+            try await gate.acquire()
+        } catch {
+            throw EvaluationError.canceled("query queue")
+        }
+        defer { gate.release() }
+        if Task.isCancelled { throw EvaluationError.canceled("query queue") }
+        let deadline = ContinuousClock.now.advanced(by: options.timeout)
+        return try body(deadline)
+    }
+}

@@ -1,0 +1,199 @@
+import SundialCore
+import PromQLSyntax
+
+extension Evaluator {
+    /// The range function implementing `f`, or nil when `f` takes no range vector.
+    static func rangeFunction(_ f: Function) -> RangeFunction? {
+        switch f {
+        case .rate: .rate
+        case .increase: .increase
+        case .delta: .delta
+        case .irate: .irate
+        case .idelta: .idelta
+        case .deriv: .deriv
+        case .predictLinear: .predictLinear
+        case .holtWinters, .doubleExponentialSmoothing: .holtWinters
+        case .resets: .resets
+        case .changes: .changes
+        case .avgOverTime: .avgOverTime
+        case .sumOverTime: .sumOverTime
+        case .countOverTime: .countOverTime
+        case .minOverTime: .minOverTime
+        case .maxOverTime: .maxOverTime
+        case .lastOverTime: .lastOverTime
+        case .firstOverTime: .firstOverTime
+        case .quantileOverTime: .quantileOverTime
+        case .stddevOverTime: .stddevOverTime
+        case .stdvarOverTime: .stdvarOverTime
+        case .presentOverTime: .presentOverTime
+        case .absentOverTime: .absentOverTime
+        case .madOverTime: .madOverTime
+        case .tsOfLastOverTime: .tsOfLastOverTime
+        case .tsOfFirstOverTime: .tsOfFirstOverTime
+        case .tsOfMaxOverTime: .tsOfMaxOverTime
+        case .tsOfMinOverTime: .tsOfMinOverTime
+        default: nil
+        }
+    }
+
+    func evalCall(_ call: Call, _ grid: StepGrid) throws(EvaluationError) -> EvalValue {
+        if let rf = Evaluator.rangeFunction(call.function) {
+            return .vector(try evalRangeFunction(call, rf, grid))
+        }
+        return try evalInstantFunction(call, grid)
+    }
+
+    /// A range function over a range selector or subquery, streaming series by series: each
+    /// series' samples are read once for the whole query range and the window slides over the steps.
+    func evalRangeFunction(_ call: Call, _ rf: RangeFunction, _ grid: StepGrid) throws(EvaluationError) -> [StepSeries] {
+        // Locate the range argument and evaluate the scalar parameters once for all steps.
+        var rangeIndex = 0
+        for (i, a) in call.args.enumerated() where a.unparenthesized.type == .rangeVector {
+            rangeIndex = i
+            break
+        }
+        var params: [[Double]] = []
+        for (i, a) in call.args.enumerated() where i != rangeIndex {
+            params.append(try evalScalar(a, grid))
+        }
+        if rf == .holtWinters {
+            // Prometheus checks the smoothing factors per step, failing the query on the first bad one.
+            for i in 0..<grid.count {
+                let sf = params[0][i], tf = params[1][i]
+                if sf <= 0 || sf >= 1 {
+                    throw EvaluationError(.execution, "invalid smoothing factor. Expected: 0 < sf < 1, got: \(GoFormat.float(sf, precision: 6))")
+                }
+                if tf <= 0 || tf >= 1 {
+                    throw EvaluationError(.execution, "invalid trend factor. Expected: 0 < tf < 1, got: \(GoFormat.float(tf, precision: 6))")
+                }
+            }
+        }
+        let keepName = rf == .lastOverTime || (isV3 && rf == .firstOverTime)
+        let arg = call.args[rangeIndex].unparenthesized
+        var out: [StepSeries] = []
+        let v3 = isV3
+
+        // Shared per-series step loop.
+        func run(_ labels: Labels, _ t: [Timestamp], _ v: [Double], range: Int64, offset: Int64, at: Timestamp?)
+            throws(EvaluationError) -> StepSeries?
+        {
+            var ss = StepSeries(labels: keepName ? labels : labels.droppingMetricName, steps: grid.count)
+            var any = false
+            var lo = 0, hi = 0
+            let n = t.count
+            var ctx = RangeFunction.Context(rangeStart: 0, rangeEnd: 0, rangeSeconds: Double(range) / 1000,
+                                            evalTime: 0, p0: 0, p1: 0, v3: v3)
+            for i in 0..<grid.count {
+                let maxt = (at ?? grid.time(i)) - offset
+                let mint = maxt - range
+                if at != nil {
+                    lo = 0
+                    hi = 0
+                }
+                while hi < n && t[hi] <= maxt { hi += 1 }
+                while lo < hi && !(v3 ? t[lo] > mint : t[lo] >= mint) { lo += 1 }
+                if hi - lo == 0 { continue }
+                totalSamples += hi - lo
+                if currentSamples + (hi - lo) > options.maxSamples {
+                    throw EvaluationError.tooManySamples(options.maxSamples)
+                }
+                ctx.rangeStart = mint
+                ctx.rangeEnd = maxt
+                ctx.evalTime = grid.time(i)
+                if params.count > 0 { ctx.p0 = params[0][i] }
+                if params.count > 1 { ctx.p1 = params[1][i] }
+                if let r = rf.apply(t, v, lo, hi, ctx) {
+                    ss.present[i] = true
+                    ss.values[i] = r
+                    any = true
+                }
+            }
+            return any ? ss : nil
+        }
+
+        var absentLabels = Labels()
+        switch arg {
+        case .matrixSelector(let ms):
+            let vs = ms.vectorSelector
+            absentLabels = Evaluator.absentLabels(vs)
+            let offset = try durationMs(vs.offset)
+            let range = try durationMs(ms.range)
+            let at = atTime(vs.at)
+            let maxT = (at ?? grid.end) - offset
+            let minT = (at ?? grid.start) - offset - range
+            let hints = SelectHints(start: minT, end: maxT, step: grid.interval, range: range,
+                                    function: call.function.rawValue)
+            let all = try select(vs, minT: minT, maxT: maxT, hints: hints)
+            var ts: [Timestamp] = []
+            var vals: [Double] = []
+            for s in all {
+                try checkpoint()
+                try load(s, minT: minT, maxT: maxT)
+                // Drop stale markers: they end a series but are never part of a window.
+                ts.removeAll(keepingCapacity: true)
+                vals.removeAll(keepingCapacity: true)
+                for k in 0..<buffer.count where !StaleMarker.isStale(buffer.values[k]) {
+                    ts.append(buffer.timestamps[k])
+                    vals.append(buffer.values[k])
+                }
+                if ts.isEmpty { continue }
+                if let ss = try run(s.labels, ts, vals, range: range, offset: offset, at: at) {
+                    try hold(ss.pointCount)
+                    out.append(ss)
+                }
+            }
+        case .subquery(let sq):
+            let inner = try evalSubqueryRange(sq, grid)
+            var held = 0
+            for s in inner { held += s.timestamps.count }
+            try hold(held)
+            defer { currentSamples -= held }
+            let offset = try durationMs(sq.offset)
+            let range = try durationMs(sq.range)
+            let at = atTime(sq.at)
+            for s in inner {
+                try checkpoint()
+                if let ss = try run(s.labels, s.timestamps, s.values, range: range, offset: offset, at: at) {
+                    try hold(ss.pointCount)
+                    out.append(ss)
+                }
+            }
+        default:
+            throw EvaluationError(.execution, "expected range vector argument for \(call.function.rawValue)")
+        }
+
+        if rf == .absentOverTime {
+            // One series with value 1 at the steps where no input series had a sample.
+            var s = StepSeries(labels: absentLabels, steps: grid.count)
+            var any = false
+            for i in 0..<grid.count where !out.contains(where: { $0.present[i] }) {
+                s.present[i] = true
+                s.values[i] = 1
+                any = true
+            }
+            return any ? [s] : []
+        }
+        // Prometheus checks the whole result matrix for duplicate label sets.
+        var seen = Set<Labels>()
+        for s in out where !seen.insert(s.labels).inserted {
+            throw EvaluationError(.execution, "vector cannot contain metrics with the same labelset")
+        }
+        return out
+    }
+
+    /// The labels `absent()` and `absent_over_time()` give their output: the selector's equality
+    /// matchers other than on `__name__`; a name with any other matcher, or a second one, is dropped
+    /// at the end (Prometheus `createLabelsForAbsentFunction`).
+    static func absentLabels(_ vs: VectorSelector) -> Labels {
+        var pairs: [Label] = []
+        var dropped = Set<String>()
+        for m in vs.matchers where m.name != Labels.metricName {
+            if m.type == .equal && !pairs.contains(where: { $0.name == m.name }) {
+                pairs.append(Label(m.name, m.value))
+            } else {
+                dropped.insert(m.name)
+            }
+        }
+        return Labels(pairs.filter { !dropped.contains($0.name) })
+    }
+}

@@ -1,0 +1,178 @@
+import SundialCore
+import PromQLSyntax
+
+extension Evaluator {
+    /// The matchers to hand to storage: in v3 mode regexes are recompiled so `.` matches a newline.
+    func storageMatchers(_ vs: VectorSelector) throws(EvaluationError) -> [LabelMatcher] {
+        guard isV3 else { return vs.matchers }
+        var out: [LabelMatcher] = []
+        out.reserveCapacity(vs.matchers.count)
+        for m in vs.matchers {
+            switch m.type {
+            case .regexMatch, .regexNoMatch:
+                do {
+                    out.append(try LabelMatcher(m.type, m.name, m.value, dotMatchesNewline: true))
+                } catch {
+                    throw EvaluationError(.badData, error.description)
+                }
+            default:
+                out.append(m)
+            }
+        }
+        return out
+    }
+
+    /// Series matching `vs` with samples in `[minT, maxT]` (closed, ms).
+    func select(_ vs: VectorSelector, minT: Timestamp, maxT: Timestamp, hints: SelectHints) throws(EvaluationError)
+        -> [any StorageSeries]
+    {
+        let matchers = try storageMatchers(vs)
+        do {
+            let q = try storage.querier(minTime: minT, maxTime: maxT)
+            defer { q.close() }
+            return try q.select(sorted: false, hints: hints, matchers: matchers)
+        } catch let e as EvaluationError {
+            throw e
+        } catch {
+            throw EvaluationError(.storage, "error selecting series: \(error)")
+        }
+    }
+
+    /// Reads `series`' samples in `[minT, maxT]` into ``buffer`` (cleared first).
+    func load(_ series: any StorageSeries, minT: Timestamp, maxT: Timestamp) throws(EvaluationError) {
+        buffer.removeAll()
+        do {
+            try series.samples(minTime: minT, maxTime: maxT, into: &buffer)
+        } catch {
+            throw EvaluationError(.storage, "error reading samples of \(series.labels): \(error)")
+        }
+    }
+
+    /// An instant selector at every step: the newest sample at or before `t - offset` within the
+    /// lookback delta, none when it is a stale marker (Prometheus `vectorSelectorSingle`).
+    /// With `sampleTimestamps`, the value is the chosen sample's time in seconds (for `timestamp()`).
+    func evalVectorSelector(_ vs: VectorSelector, _ grid: StepGrid, sampleTimestamps: Bool = false)
+        throws(EvaluationError) -> [StepSeries]
+    {
+        let offset = try durationMs(vs.offset)
+        let at = atTime(vs.at)
+        let lookback = options.lookbackDelta
+        let firstRef = (at ?? grid.start) - offset
+        let lastRef = (at ?? grid.end) - offset
+        let minT = firstRef - lookback
+        let hints = SelectHints(start: minT, end: lastRef, step: grid.interval)
+        let all = try select(vs, minT: minT, maxT: lastRef, hints: hints)
+        var out: [StepSeries] = []
+        out.reserveCapacity(all.count)
+        let v3 = isV3
+        for s in all {
+            try checkpoint()
+            try load(s, minT: minT, maxT: lastRef)
+            if buffer.isEmpty { continue }
+            var ss = StepSeries(labels: s.labels, steps: grid.count)
+            var any = false
+            var j = 0  // first sample with t > ref (monotone over steps when ref grows)
+            let n = buffer.count
+            for i in 0..<grid.count {
+                let ref = at != nil ? lastRef : grid.time(i) - offset
+                if at != nil && i > 0 {
+                    // Pinned by @: every step has the same value.
+                    ss.present[i] = ss.present[0]
+                    ss.values[i] = ss.values[0]
+                    continue
+                }
+                while j < n && buffer.timestamps[j] <= ref { j += 1 }
+                guard j > 0 else { continue }
+                let t = buffer.timestamps[j - 1]
+                let ok = v3 ? t > ref - lookback : t >= ref - lookback
+                guard ok else { continue }
+                let v = buffer.values[j - 1]
+                if StaleMarker.isStale(v) { continue }
+                ss.present[i] = true
+                ss.values[i] = sampleTimestamps ? Double(t) / 1000 : v
+                any = true
+            }
+            if any {
+                try hold(ss.pointCount)
+                totalSamples += ss.pointCount
+                out.append(ss)
+            }
+        }
+        return out
+    }
+
+    /// Raw samples of a range selector at one evaluation time (an instant query of `foo[5m]`),
+    /// stale markers removed, sample timestamps kept.
+    func evalMatrixSelector(_ ms: MatrixSelector, at t: Timestamp) throws(EvaluationError) -> [RangeSeries] {
+        let vs = ms.vectorSelector
+        let offset = try durationMs(vs.offset)
+        let range = try durationMs(ms.range)
+        let maxT = (atTime(vs.at) ?? t) - offset
+        let minT = maxT - range
+        let all = try select(vs, minT: minT, maxT: maxT, hints: SelectHints(start: minT, end: maxT, range: range))
+        var out: [RangeSeries] = []
+        for s in all {
+            try checkpoint()
+            try load(s, minT: minT, maxT: maxT)
+            var r = RangeSeries(labels: s.labels, timestamps: [], values: [])
+            for k in 0..<buffer.count where !StaleMarker.isStale(buffer.values[k]) && inWindow(buffer.timestamps[k], minT) {
+                r.timestamps.append(buffer.timestamps[k])
+                r.values.append(buffer.values[k])
+            }
+            if !r.timestamps.isEmpty {
+                try hold(r.timestamps.count)
+                totalSamples += r.timestamps.count
+                out.append(r)
+            }
+        }
+        return out
+    }
+
+    /// The grid a subquery's inner expression is evaluated on for an outer grid: steps at absolute
+    /// multiples of the subquery step from the first one after `start - offset - range` to
+    /// `end - offset` (Prometheus `evaluator.eval` for `SubqueryExpr`; Go's truncating division).
+    func subqueryGrid(_ sq: Subquery, _ grid: StepGrid) throws(EvaluationError) -> StepGrid {
+        let offset = try durationMs(sq.offset)
+        let range = try durationMs(sq.range)
+        var step = try durationMs(sq.step)
+        if step <= 0 { step = options.noStepSubqueryInterval }
+        let at = atTime(sq.at)
+        let outerStart = at ?? grid.start
+        let outerEnd = at ?? grid.end
+        let lower = outerStart - offset - range
+        var start = step * (lower / step)
+        if start < lower { start += step }
+        return StepGrid(start: start, end: outerEnd - offset, interval: step)
+    }
+
+    /// Evaluates a subquery's inner expression over its grid and returns its points per series.
+    func evalSubqueryRange(_ sq: Subquery, _ grid: StepGrid) throws(EvaluationError) -> [RangeSeries] {
+        let inner = try subqueryGrid(sq, grid)
+        guard inner.count > 0 else { return [] }
+        let value = try eval(sq.expr, inner)
+        let series: [StepSeries]
+        switch value {
+        case .vector(let v): series = v
+        case .scalar(let xs):
+            var s = StepSeries(labels: Labels(), steps: inner.count)
+            s.values = xs
+            s.present = [Bool](repeating: true, count: inner.count)
+            series = [s]
+        default:
+            throw EvaluationError(.execution, "subquery is only allowed on instant vector")
+        }
+        var out: [RangeSeries] = []
+        out.reserveCapacity(series.count)
+        for s in series {
+            var r = RangeSeries(labels: s.labels, timestamps: [], values: [])
+            r.timestamps.reserveCapacity(inner.count)
+            r.values.reserveCapacity(inner.count)
+            for i in 0..<inner.count where s.present[i] {
+                r.timestamps.append(inner.time(i))
+                r.values.append(s.values[i])
+            }
+            if !r.timestamps.isEmpty { out.append(r) }
+        }
+        return out
+    }
+}

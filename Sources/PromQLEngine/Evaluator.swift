@@ -1,0 +1,188 @@
+import SundialCore
+import PromQLSyntax
+
+/// Evaluates one parsed query over a ``StepGrid`` (Prometheus `promql.evaluator`).
+///
+/// Every node is evaluated for all steps at once: instant-vector values are dense per-step
+/// arrays per series (``StepSeries``); range functions stream over series, fetching each series'
+/// samples once for the whole query range into a reused buffer and sliding the window across the
+/// steps. Not thread-safe: one evaluator per query.
+final class Evaluator {
+    let storage: any Queryable
+    let options: EngineOptions
+    /// Start and end of the whole query (for `@ start()` / `@ end()`), ms.
+    let queryStart: Timestamp
+    let queryEnd: Timestamp
+    /// The query's step (0 for instant queries), for v3 duration expressions, ms.
+    let queryStep: Int64
+    let deadline: ContinuousClock.Instant
+    /// Samples held by the query now (Prometheus `currentSamples`), checked against `maxSamples`.
+    var currentSamples = 0
+    /// Samples read or produced while evaluating (Prometheus `totalQueryableSamples`).
+    var totalSamples = 0
+    var warnings: [String] = []
+    private var checkCounter = 0
+    /// Reused sample buffer for storage reads.
+    var buffer = SampleBuffer()
+
+    init(storage: any Queryable, options: EngineOptions, queryStart: Timestamp, queryEnd: Timestamp,
+         queryStep: Int64, deadline: ContinuousClock.Instant) {
+        self.storage = storage
+        self.options = options
+        self.queryStart = queryStart
+        self.queryEnd = queryEnd
+        self.queryStep = queryStep
+        self.deadline = deadline
+    }
+
+    var isV3: Bool { options.semantics == .prometheus3 }
+
+    // MARK: - Limits
+
+    /// Checks cancellation and the deadline every 256 calls (cheap enough per series or per step).
+    @inline(__always)
+    func checkpoint() throws(EvaluationError) {
+        checkCounter &+= 1
+        if checkCounter & 255 == 0 { try checkNow() }
+    }
+
+    func checkNow() throws(EvaluationError) {
+        if Task.isCancelled { throw EvaluationError.canceled() }
+        if ContinuousClock.now > deadline { throw EvaluationError.timeout() }
+    }
+
+    /// Accounts for `n` more samples held in memory.
+    @inline(__always)
+    func hold(_ n: Int) throws(EvaluationError) {
+        currentSamples += n
+        if currentSamples > options.maxSamples { throw EvaluationError.tooManySamples(options.maxSamples) }
+    }
+
+    // MARK: - Modifiers
+
+    /// A duration in ms: a literal, or a v3 duration expression evaluated for this query.
+    func durationMs(_ d: DurationExpr?) throws(EvaluationError) -> Int64 {
+        guard let d else { return 0 }
+        if let ms = d.literalMs { return ms }
+        guard let ms = d.evaluateMs(stepMs: queryStep, rangeMs: queryEnd - queryStart) else {
+            throw EvaluationError(.execution, "duration expression evaluates to an invalid value")
+        }
+        return ms
+    }
+
+    /// The time an `@` modifier pins evaluation to, ms; nil without `@`.
+    func atTime(_ at: AtModifier?) -> Timestamp? {
+        switch at {
+        case nil: nil
+        case .timestamp(let t): t
+        case .start: queryStart
+        case .end: queryEnd
+        }
+    }
+
+    // MARK: - Dispatch
+
+    /// Evaluates `expr` at every step of `grid`.
+    func eval(_ expr: Expr, _ grid: StepGrid) throws(EvaluationError) -> EvalValue {
+        try checkpoint()
+        switch expr {
+        case .number(let n):
+            return .scalar([Double](repeating: n.value, count: grid.count))
+        case .string(let s):
+            return .string(s.value)
+        case .paren(let p):
+            return try eval(p.expr, grid)
+        case .unary(let u):
+            let v = try eval(u.expr, grid)
+            guard u.op == .minus else { return v }
+            switch v {
+            case .scalar(let xs): return .scalar(xs.map { -$0 })
+            case .vector(var ss):
+                for i in ss.indices {
+                    for j in ss[i].values.indices { ss[i].values[j] = -ss[i].values[j] }
+                    ss[i].labels = ss[i].labels.droppingMetricName
+                }
+                return .vector(try checkUniqueLabels(ss))
+            default:
+                throw EvaluationError(.execution, "unary expression only allowed on expressions of type scalar or instant vector")
+            }
+        case .vectorSelector(let vs):
+            return .vector(try evalVectorSelector(vs, grid))
+        case .matrixSelector(let ms):
+            guard grid.count == 1 else {
+                throw EvaluationError(.execution, "cannot evaluate a range vector at more than one step")
+            }
+            return .matrix(try evalMatrixSelector(ms, at: grid.start))
+        case .subquery(let sq):
+            guard grid.count == 1 else {
+                throw EvaluationError(.execution, "cannot evaluate a range vector at more than one step")
+            }
+            let series = try evalSubqueryRange(sq, grid)
+            // Instant evaluation of a subquery: the points of its window at the evaluation time.
+            let maxt = (atTime(sq.at) ?? grid.start) - (try durationMs(sq.offset))
+            let mint = maxt - (try durationMs(sq.range))
+            return .matrix(series.compactMap { s in
+                var out = RangeSeries(labels: s.labels, timestamps: [], values: [])
+                for k in s.timestamps.indices where s.timestamps[k] <= maxt && inWindow(s.timestamps[k], mint) {
+                    out.timestamps.append(s.timestamps[k])
+                    out.values.append(s.values[k])
+                }
+                return out.timestamps.isEmpty ? nil : out
+            })
+        case .call(let c):
+            return try evalCall(c, grid)
+        case .aggregation(let a):
+            return try evalAggregation(a, grid)
+        case .binary(let b):
+            return try evalBinary(b, grid)
+        }
+    }
+
+    /// Evaluates an expression that must be an instant vector.
+    func evalVector(_ expr: Expr, _ grid: StepGrid) throws(EvaluationError) -> [StepSeries] {
+        switch try eval(expr, grid) {
+        case .vector(let v): return v
+        default: throw EvaluationError(.execution, "expected instant vector in \(expr.type)")
+        }
+    }
+
+    /// Evaluates an expression that must be a scalar.
+    func evalScalar(_ expr: Expr, _ grid: StepGrid) throws(EvaluationError) -> [Double] {
+        switch try eval(expr, grid) {
+        case .scalar(let v): return v
+        default: throw EvaluationError(.execution, "expected scalar")
+        }
+    }
+
+    /// Evaluates an expression that must be a string.
+    func evalString(_ expr: Expr, _ grid: StepGrid) throws(EvaluationError) -> String {
+        switch try eval(expr, grid) {
+        case .string(let s): return s
+        default: throw EvaluationError(.execution, "expected string")
+        }
+    }
+
+    /// Is sample time `t` inside a window whose lower bound is `mint`? 2.42 windows are closed,
+    /// v3 windows are left-open (`docs/migration.md` of Prometheus 3).
+    @inline(__always)
+    func inWindow(_ t: Timestamp, _ mint: Timestamp) -> Bool {
+        isV3 ? t > mint : t >= mint
+    }
+
+    /// Fails when two series share a label set (Prometheus `ContainsSameLabelset`).
+    func checkUniqueLabels(_ ss: [StepSeries]) throws(EvaluationError) -> [StepSeries] {
+        guard ss.count > 1 else { return ss }
+        var seen = Set<Labels>()
+        seen.reserveCapacity(ss.count)
+        var dups = false
+        for s in ss where !seen.insert(s.labels).inserted { dups = true; break }
+        guard dups else { return ss }
+        // Duplicates are only an error when both have a value at the same step: merge otherwise.
+        var b = VectorBuilder(steps: ss.first?.values.count ?? 0)
+        for s in ss {
+            let slot = b.slot(s.labels)
+            for j in s.present.indices where s.present[j] { try b.set(slot, j, s.values[j]) }
+        }
+        return b.finish()
+    }
+}

@@ -1,0 +1,118 @@
+import SundialCore
+
+/// `histogram_quantile` over classic (`le`-labelled) bucket series (Prometheus `funcHistogramQuantile`
+/// and `bucketQuantile` in `promql/quantile.go`, v2.42.0).
+enum HistogramQuantile {
+    struct Bucket {
+        var upperBound: Double
+        var count: Double
+    }
+
+    /// Groups the input by its labels without `le` and `__name__`, and computes the φ-quantile of
+    /// each group at each step. Series without a parseable `le` are ignored.
+    static func evaluate(q: [Double], input: [StepSeries], steps: Int) throws(EvaluationError) -> [StepSeries] {
+        var groupIndex: [Labels: Int] = [:]
+        var groups: [(labels: Labels, members: [(Double, Int)])] = []
+        for (si, s) in input.enumerated() {
+            guard let leText = s.labels.get("le"), let le = parseGoFloat(leText) else { continue }
+            // Grouped by all labels but `le` (so two metric names stay apart); the output drops the name too.
+            let key = s.labels.removing(["le"])
+            if let g = groupIndex[key] {
+                groups[g].members.append((le, si))
+            } else {
+                groupIndex[key] = groups.count
+                groups.append((key.droppingMetricName, [(le, si)]))
+            }
+        }
+        var out: [StepSeries] = []
+        var buckets: [Bucket] = []
+        for g in groups {
+            var s = StepSeries(labels: g.labels, steps: steps)
+            var any = false
+            for i in 0..<steps {
+                buckets.removeAll(keepingCapacity: true)
+                for (le, si) in g.members where input[si].present[i] {
+                    buckets.append(Bucket(upperBound: le, count: input[si].values[i]))
+                }
+                if buckets.isEmpty { continue }
+                s.present[i] = true
+                s.values[i] = bucketQuantile(q[i], &buckets)
+                any = true
+            }
+            if any { out.append(s) }
+        }
+        // Two groups whose labels only differed by name collide (Prometheus issue 9910).
+        var seen = Set<Labels>()
+        for s in out where !seen.insert(s.labels).inserted {
+            throw EvaluationError(.execution, "vector cannot contain metrics with the same labelset")
+        }
+        return out
+    }
+
+    /// The quantile of one histogram: +Inf bucket required, buckets with equal bounds merged,
+    /// counts forced monotonic, linear interpolation inside the bucket, the lowest bucket starting
+    /// at 0 unless its bound is ≤ 0.
+    static func bucketQuantile(_ q: Double, _ b: inout [Bucket]) -> Double {
+        if q.isNaN { return .nan }
+        if q < 0 { return -.infinity }
+        if q > 1 { return .infinity }
+        b.sort { $0.upperBound < $1.upperBound }
+        guard let last = b.last, last.upperBound == .infinity else { return .nan }
+        // Coalesce buckets with the same bound.
+        var w = 0
+        for r in 1..<b.count {
+            if b[r].upperBound == b[w].upperBound {
+                b[w].count += b[r].count
+            } else {
+                w += 1
+                b[w] = b[r]
+            }
+        }
+        b.removeLast(b.count - (w + 1))
+        // Ensure monotonic counts.
+        var maxCount = -Double.infinity
+        for k in b.indices {
+            if b[k].count > maxCount {
+                maxCount = b[k].count
+            } else if b[k].count < maxCount {
+                b[k].count = maxCount
+            }
+        }
+        if b.count < 2 { return .nan }
+        let observations = b[b.count - 1].count
+        if observations == 0 { return .nan }
+        var rank = q * observations
+        // First bucket (searching all but the last) whose count ≥ rank.
+        var lo = 0, hi = b.count - 1
+        while lo < hi {
+            let m = (lo + hi) / 2
+            if b[m].count >= rank { hi = m } else { lo = m + 1 }
+        }
+        let idx = lo
+        if idx == b.count - 1 { return b[b.count - 2].upperBound }
+        if idx == 0 && b[0].upperBound <= 0 { return b[0].upperBound }
+        var bucketStart = 0.0
+        let bucketEnd = b[idx].upperBound
+        var count = b[idx].count
+        if idx > 0 {
+            bucketStart = b[idx - 1].upperBound
+            count -= b[idx - 1].count
+            rank -= b[idx - 1].count
+        }
+        return bucketStart + (bucketEnd - bucketStart) * (rank / count)
+    }
+
+    /// Go's `strconv.ParseFloat` for the forms `le` labels use: decimal, exponent, `+Inf`/`Inf`/`NaN`
+    /// in any case, hexadecimal floats.
+    static func parseGoFloat(_ s: String) -> Double? {
+        let lower = s.lowercased()
+        switch lower {
+        case "inf", "+inf", "infinity", "+infinity": return .infinity
+        case "-inf", "-infinity": return -.infinity
+        case "nan": return .nan
+        default: break
+        }
+        if s.isEmpty || s.contains("_") { return nil }
+        return Double(s)
+    }
+}

@@ -1,0 +1,98 @@
+import SundialCore
+
+/// The evaluation times of one (sub)query: `start, start + interval, ..., <= end` (closed), in ms.
+/// An instant evaluation has `start == end` and one step.
+struct StepGrid: Sendable, Equatable {
+    /// First evaluation time, ms.
+    var start: Timestamp
+    /// Last evaluation time bound, ms (inclusive).
+    var end: Timestamp
+    /// Distance between evaluation times, ms (> 0; 1 for instant evaluations).
+    var interval: Int64
+    /// Number of steps (≥ 1).
+    var count: Int
+
+    init(start: Timestamp, end: Timestamp, interval: Int64) {
+        self.start = start
+        self.end = end
+        self.interval = max(1, interval)
+        count = end < start ? 0 : Int((end - start) / self.interval) + 1
+    }
+
+    /// The time of step `i`.
+    @inline(__always) func time(_ i: Int) -> Timestamp { start + Int64(i) * interval }
+}
+
+/// One series of an instant-vector value over every step of a ``StepGrid``: dense values with a
+/// presence flag per step (a series may be absent at some steps).
+struct StepSeries: Sendable {
+    var labels: Labels
+    var values: [Double]
+    var present: [Bool]
+
+    init(labels: Labels, steps: Int) {
+        self.labels = labels
+        values = [Double](repeating: 0, count: steps)
+        present = [Bool](repeating: false, count: steps)
+    }
+
+    /// Number of steps with a value.
+    var pointCount: Int {
+        var n = 0
+        for p in present where p { n += 1 }
+        return n
+    }
+}
+
+/// Samples of one series in time order, stale markers removed: the input of range functions
+/// (from a range selector or a subquery).
+struct RangeSeries: Sendable {
+    var labels: Labels
+    var timestamps: [Timestamp]
+    var values: [Double]
+}
+
+/// What evaluating a node produces.
+enum EvalValue: Sendable {
+    /// One value per step.
+    case scalar([Double])
+    /// A string (constant over steps).
+    case string(String)
+    /// An instant vector over the steps.
+    case vector([StepSeries])
+    /// A range vector, only for an instant evaluation of a range selector or subquery.
+    case matrix([RangeSeries])
+}
+
+/// Collects per-step output samples into series keyed by label set, detecting two samples with
+/// the same label set at one step (Prometheus: "vector cannot contain metrics with the same labelset").
+struct VectorBuilder {
+    let steps: Int
+    var series: [StepSeries] = []
+    var index: [Labels: Int] = [:]
+
+    init(steps: Int) { self.steps = steps }
+
+    /// The output slot for `labels`, created on first use.
+    mutating func slot(_ labels: Labels) -> Int {
+        if let i = index[labels] { return i }
+        let i = series.count
+        series.append(StepSeries(labels: labels, steps: steps))
+        index[labels] = i
+        return i
+    }
+
+    /// Sets the value of slot `i` at `step`.
+    /// - Throws: ``EvaluationError`` when the slot already has a value at that step.
+    @inline(__always)
+    mutating func set(_ i: Int, _ step: Int, _ v: Double) throws(EvaluationError) {
+        if series[i].present[step] {
+            throw EvaluationError(.execution, "vector cannot contain metrics with the same labelset")
+        }
+        series[i].present[step] = true
+        series[i].values[step] = v
+    }
+
+    /// The collected series, dropping slots that never got a value.
+    func finish() -> [StepSeries] { series.filter { $0.present.contains(true) } }
+}

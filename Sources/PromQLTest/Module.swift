@@ -1,1 +1,0 @@
-// Module PromQLTest: see ../shared/STYLE.md §2 for its responsibility. Placeholder until its first type lands.

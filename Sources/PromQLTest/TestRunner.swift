@@ -1,0 +1,203 @@
+public import SundialCore
+public import PromQLEngine
+import PromQLSyntax
+
+/// The outcome of one eval.
+public struct EvalOutcome: Sendable {
+    public enum Status: Sendable, Equatable {
+        case passed
+        case failed(String)
+        case skipped(String)
+    }
+    public var file: String
+    public var line: Int
+    public var query: String
+    public var status: Status
+}
+
+/// Runs test scripts against the engine over a fresh storage per `clear` (storage-agnostic:
+/// `makeStorage` builds it). Mirrors Prometheus's runner: each instant eval is re-checked as a
+/// range query around its time and with `@` injected at extra evaluation times.
+public struct TestRunner: Sendable {
+    public typealias Storage = any Appendable & Queryable
+    let engine: Engine
+    let makeStorage: @Sendable () throws -> Storage
+
+    /// A runner. The engine's ``EngineOptions`` decide the semantics (use `.prometheus3` for the v3 scripts).
+    public init(options: EngineOptions, makeStorage: @escaping @Sendable () throws -> Storage) {
+        var o = options
+        // Prometheus's test harness limits: 10 000 samples per query, 100 s timeout.
+        o.maxSamples = min(o.maxSamples, 10_000)
+        o.timeout = .seconds(100)
+        engine = Engine(options: o)
+        self.makeStorage = makeStorage
+    }
+
+    /// Runs one script file's text; `name` labels the outcomes.
+    public func run(script text: String, name: String) async -> [EvalOutcome] {
+        let script: TestScript
+        do {
+            script = try TestScript(parsing: text)
+        } catch {
+            return [EvalOutcome(file: name, line: error.line, query: "", status: .failed("script error: \(error.message)"))]
+        }
+        var outcomes: [EvalOutcome] = []
+        var storage: Storage
+        do { storage = try makeStorage() } catch {
+            return [EvalOutcome(file: name, line: 0, query: "", status: .failed("cannot create storage: \(error)"))]
+        }
+        var histogramSeries: [Labels] = []
+        for cmd in script.commands {
+            switch cmd {
+            case .clear:
+                do { storage = try makeStorage() } catch {
+                    outcomes.append(EvalOutcome(file: name, line: 0, query: "", status: .failed("cannot create storage: \(error)")))
+                    return outcomes
+                }
+                histogramSeries = []
+            case .load(let line, let interval, let series, _):
+                let app = storage.appender()
+                var loadError: String? = nil
+                // A series defined twice in one load: the last definition wins (upstream keeps a map).
+                var last: [Labels: Int] = [:]
+                for (i, s) in series.enumerated() { last[s.labels] = i }
+                for (i, (labels, values)) in series.enumerated() where last[labels] == i {
+                    var ref = SeriesRef.none
+                    for (i, v) in values.enumerated() {
+                        switch v {
+                        case .gap: continue
+                        case .histogram:
+                            if histogramSeries.last != labels { histogramSeries.append(labels) }
+                        case .float(let x):
+                            do {
+                                ref = try app.append(ref: ref, labels: labels, timestamp: Int64(i) * interval, value: x)
+                            } catch {
+                                loadError = error.description
+                            }
+                        }
+                    }
+                }
+                do { try app.commit() } catch { loadError = "commit: \(error)" }
+                if let e = loadError {
+                    outcomes.append(EvalOutcome(file: name, line: line, query: "load", status: .failed("load failed: \(e)")))
+                }
+            case .eval(let e):
+                var status = await evaluate(e, storage)
+                if case .failed(let msg) = status {
+                    if e.mentionsHistograms {
+                        status = .skipped("native histograms")
+                    } else if !histogramSeries.isEmpty, touchesHistograms(e.query, histogramSeries) {
+                        status = .skipped("native histograms (query reads histogram series; float result: \(msg))")
+                    } else if e.expectWarn || e.expectInfo {
+                        status = .skipped("annotations (warn/info) are not produced: \(msg)")
+                    }
+                } else if status == .passed, e.mentionsHistograms {
+                    status = .passed
+                }
+                outcomes.append(EvalOutcome(file: name, line: e.line, query: e.query, status: status))
+            }
+        }
+        return outcomes
+    }
+
+    /// True when a selector of `query` matches one of the histogram series.
+    func touchesHistograms(_ query: String, _ hs: [Labels]) -> Bool {
+        guard let expr = try? engine.parse(query) else { return false }
+        for vs in AtInjection.selectors(expr) {
+            for l in hs where vs.matchers.allSatisfy({ $0.matches(l.get($0.name) ?? "") }) { return true }
+        }
+        return false
+    }
+
+    func evaluate(_ e: EvalCommand, _ storage: Storage) async -> EvalOutcome.Status {
+        let expr: Expr
+        do {
+            expr = try engine.parse(e.query)
+        } catch {
+            if e.expectFail { return checkFailMessage(e, error) }
+            return .failed("parse error: \(error.message)")
+        }
+        if e.isRange {
+            do {
+                let r = try await engine.rangeQuery(expr, start: e.start, end: e.end, step: e.step, storage: storage)
+                if e.expectFail { return .failed("expected error, got none") }
+                return ResultComparison.compareRange(r.value, e)
+            } catch {
+                return e.expectFail ? checkFailMessage(e, error) : .failed("error: \(error.message)")
+            }
+        }
+        // The eval itself, then the @ variants.
+        var cases: [(Expr, Int64, String)] = [(expr, e.start, "")]
+        if !AtInjection.containsUnsafe(expr) {
+            let t = e.start
+            let injected = AtInjection.inject(expr, t)
+            let times: [Int64] = t == 0 ? [-1000, 0, 1000] : [-10 * t, 0, t / 5, t, 10 * t]
+            for et in times { cases.append((injected, et, " (with @ \(t)ms, evaluated at \(et)ms)")) }
+        }
+        for (x, at, note) in cases {
+            let result: QueryResult
+            do {
+                result = try await engine.instantQuery(x, at: at, storage: storage)
+            } catch {
+                if e.expectFail {
+                    if case .failed(let m) = checkFailMessage(e, error) { return .failed(m + note) }
+                    continue
+                }
+                return .failed("error: \(error.message)\(note)")
+            }
+            if e.expectFail { return .failed("expected error, got none\(note)") }
+            if case .failed(let m) = ResultComparison.compareInstant(result.value, e) { return .failed(m + note) }
+            // Range-mode check: the middle step of [t-1m, t+1m] must equal the instant result.
+            let skipRange = e.ordered || AtInjection.calls(x, [.start, .end, .range, .step])
+            switch (result.value, e.expected) {
+            case (.string, _), (.matrix, _), (_, .string), (_, .rangeVector): continue
+            default: break
+            }
+            if skipRange { continue }
+            do {
+                let r = try await engine.rangeQuery(x, start: at - 60_000, end: at + 60_000, step: 60_000, storage: storage)
+                guard case .matrix(let m) = r.value else { return .failed("range mode: not a matrix\(note)") }
+                var vec: [VectorSample] = []
+                for s in m {
+                    if let k = s.timestamps.firstIndex(of: at) {
+                        vec.append(VectorSample(labels: s.labels, timestamp: at, value: s.values[k]))
+                    }
+                }
+                let asInstant: QueryValue
+                if case .scalar = result.value {
+                    asInstant = .scalar(at, vec.first?.value ?? .nan)
+                } else {
+                    asInstant = .vector(vec)
+                }
+                var unordered = e
+                unordered.ordered = false
+                if case .failed(let msg) = ResultComparison.compareInstant(asInstant, unordered) {
+                    return .failed("range mode: \(msg)\(note)")
+                }
+            } catch {
+                return .failed("range mode error: \(error.message)\(note)")
+            }
+        }
+        return .passed
+    }
+
+    func checkFailMessage(_ e: EvalCommand, _ error: EvaluationError) -> EvalOutcome.Status {
+        if let m = e.failMessage, m != error.message {
+            return .failed("expected error message \(GoQuote.quote(m)), got \(GoQuote.quote(error.message))")
+        }
+        if let r = e.failRegex {
+            if let re = try? RE2Regex(r), !re.partialMatch(error.message) {
+                return .failed("expected error matching \(GoQuote.quote(r)), got \(GoQuote.quote(error.message))")
+            }
+        }
+        return .passed
+    }
+}
+
+extension RE2Regex {
+    /// Unanchored search (Go's `MatchString`).
+    func partialMatch(_ s: String) -> Bool {
+        guard let re = try? RE2Regex("(?s:.*)(?:" + pattern + ")(?s:.*)") else { return false }
+        return re.fullMatch(s)
+    }
+}

@@ -1,0 +1,25 @@
+import Foundation
+import Testing
+import PromQLEngine
+import PromQLTest
+import SundialTestSupport
+
+/// Runs Prometheus's upstream test scripts and our own through the runner over `MemoryStorage`.
+@Suite struct ScriptSuiteTests {
+    static func runAll(_ dir: String, options: EngineOptions) async throws -> TestReport {
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".test") }.sorted()
+        let runner = TestRunner(options: options) { MemoryStorage() }
+        var report = TestReport()
+        for f in files {
+            let text = try String(contentsOfFile: "\(dir)/\(f)", encoding: .utf8)
+            report.outcomes += await runner.run(script: text, name: f)
+        }
+        return report
+    }
+
+    @Test func prometheus242Scripts() async throws {
+        let report = try await Self.runAll(Testdata.shared("promql-testdata/v2.42.0"), options: EngineOptions())
+        print(report.render())
+        #expect(report.failed == 0)
+    }
+}
