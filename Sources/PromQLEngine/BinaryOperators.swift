@@ -30,6 +30,8 @@ enum BinaryArithmetic {
         case .gte: return (l, l >= r)
         case .lte: return (l, l <= r)
         case .and, .or, .unless: return (l, true)
+        // v3 histogram trimming: not defined on floats, so float samples produce nothing.
+        case .trimUpper, .trimLower: return (l, false)
         }
     }
 

@@ -9,10 +9,22 @@ public struct EvalOutcome: Sendable {
         case failed(String)
         case skipped(String)
     }
+    /// The script's name or path.
     public var file: String
+    /// 1-based line of the eval.
     public var line: Int
+    /// The PromQL expression.
     public var query: String
+    /// Passed, failed with a message, or skipped with a reason.
     public var status: Status
+
+    /// An outcome.
+    public init(file: String, line: Int, query: String, status: Status) {
+        self.file = file
+        self.line = line
+        self.query = query
+        self.status = status
+    }
 }
 
 /// Runs test scripts against the engine over a fresh storage per `clear` (storage-agnostic:

@@ -93,6 +93,13 @@ extension Evaluator {
             return .scalar([Double](repeating: Double(queryEnd - queryStart) / 1000, count: grid.count))
         case .step:
             return .scalar([Double](repeating: Double(queryStep) / 1000, count: grid.count))
+        case .minOf, .maxOf:
+            let a = try evalScalar(args[0], grid), b = try evalScalar(args[1], grid)
+            return .scalar((0..<grid.count).map { f == .minOf ? goMin(a[$0], b[$0]) : goMax(a[$0], b[$0]) })
+        case .startTimestamp:
+            // Start (created) timestamps are not stored yet: no sample has one.
+            _ = try evalVector(args[0], grid)
+            return .vector([])
         case .vector:
             let xs = try evalScalar(args[0], grid)
             var s = StepSeries(labels: Labels(), steps: grid.count)

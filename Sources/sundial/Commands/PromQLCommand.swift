@@ -5,6 +5,6 @@ struct PromQLCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "promql",
         abstract: "PromQL tools: format expressions, run test scripts.",
-        subcommands: [PromQLFormat.self]
+        subcommands: [PromQLFormat.self, PromQLTestCommand.self]
     )
 }
