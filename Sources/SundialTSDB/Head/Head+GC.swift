@@ -1,3 +1,4 @@
+import SundialEncoding
 import Synchronization
 import SundialCore
 
@@ -50,4 +51,16 @@ extension Head {
     /// True when the series with `ref` is in the head (for WAL checkpoints: records of other
     /// series are dropped).
     public func contains(_ ref: SeriesRef) -> Bool { series(ref) != nil }
+}
+
+extension Head {
+    /// Total bytes of chunk data held (full chunks and open chunks' encoded bytes), as they
+    /// would be written to disk. Walks every series: for statistics and benchmarks, not hot paths.
+    public func chunkBytes() -> Int {
+        var total = 0
+        stripes.forEach { s in
+            total += s.state.withLock { st in st.full.reduce(st.open.byteCount) { $0 + $1.bytes.count } }
+        }
+        return total
+    }
 }

@@ -1,0 +1,180 @@
+import ArgumentParser
+import Dispatch
+import SundialCore
+import SundialTSDB
+import SundialWAL
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `sundial tsdb bench ...`: storage benchmarks (like `promtool tsdb bench`).
+struct TSDBBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Run storage benchmarks (like promtool tsdb bench).",
+        subcommands: [TSDBBenchWrite.self]
+    )
+}
+
+/// `sundial tsdb bench write --data-dir DIR --series N --samples M`: appends a deterministic,
+/// realistic workload through the real database (appenders, WAL with group commit), closes it,
+/// reopens it to measure replay, and prints figures. The last line is machine-readable:
+/// `samples_per_second=<n> chunk_bytes_per_sample=<x> wal_bytes_per_sample=<y> peak_rss_bytes=<z>`.
+///
+/// Workload: scrape targets alternate between node-exporter-like (CPU seconds per cpu and mode,
+/// memory and filesystem gauges, network and disk counters, load averages) and application-like
+/// (request counters, classic histogram `_bucket{le=…}`/`_sum`/`_count`, process gauges) label
+/// sets, until N series exist. Every series gets M samples 15 s apart (with 0–2 ms of scrape
+/// jitter), appended round by round in batches of `--batch-size` by `--writers` threads.
+struct TSDBBenchWrite: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "write",
+        abstract: "Benchmark appends through the head and WAL with a realistic generated workload."
+    )
+
+    @Option(name: .customLong("data-dir"), help: "Data directory (created; must not hold a database).")
+    var dataDir: String
+
+    @Option(help: "Number of series.")
+    var series: Int = 10_000
+
+    @Option(help: "Samples per series (one per 15 s scrape round).")
+    var samples: Int = 120
+
+    @Option(help: "Samples per commit (one appender batch, like one remote-write request).")
+    var batchSize: Int = 2000
+
+    @Option(help: "Concurrent writer threads.")
+    var writers: Int = 2
+
+    @Option(help: "WAL sync mode: always (group commit, durable), never, or interval.")
+    var sync: String = "always"
+
+    @Option(help: "WAL compression: snappy (readable by Prometheus 2.42), none, or zstd.")
+    var compression: String = "snappy"
+
+    func validate() throws {
+        guard series > 0, samples > 0, batchSize > 0, writers > 0 else {
+            throw ValidationError("--series, --samples, --batch-size and --writers must be positive")
+        }
+        guard ["always", "never", "interval"].contains(sync) else { throw ValidationError("--sync must be always, never or interval") }
+        guard ["snappy", "none", "zstd"].contains(compression) else { throw ValidationError("--compression must be snappy, none or zstd") }
+    }
+
+    func run() throws {
+        let workload = BenchWorkload(seriesCount: series)
+        var walOptions = WALOptions()
+        walOptions.compression = compression == "none" ? .none : compression == "zstd" ? .zstd : .snappy
+        walOptions.syncMode = sync == "never" ? .never : sync == "interval" ? .interval(milliseconds: 1000) : .always
+        let options = DBOptions(wal: walOptions, log: { print("log: \($0)") })
+        let rssBefore = ProcessMemory.currentRSS()
+        let db = try DB.open(directory: dataDir, options: options)
+
+        let total = series * samples
+        let start = ContinuousClock.now
+        let shards = writers
+        let perShard = (series + shards - 1) / shards
+        let failures = FailureCounter()
+        for round in 0..<samples {
+            DispatchQueue.concurrentPerform(iterations: shards) { shard in
+                let lo = shard * perShard
+                let hi = Swift.min(series, lo + perShard)
+                var i = lo
+                while i < hi {
+                    let end = Swift.min(hi, i + batchSize)
+                    let app = db.appender()
+                    for s in i..<end {
+                        let (t, v) = workload.sample(series: s, round: round)
+                        do {
+                            _ = try app.append(ref: workload.refs.ref(s), labels: workload.labels[s], timestamp: t, value: v)
+                        } catch {
+                            failures.add(1)
+                        }
+                    }
+                    do { try app.commit() } catch { failures.add(end - i) }
+                    i = end
+                }
+            }
+            workload.refs.publish(db.head, workload.labels)
+        }
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let rssLoaded = ProcessMemory.currentRSS()
+        let chunkBytes = db.head.chunkBytes()
+        let seriesInHead = db.head.seriesCount
+        try db.close()
+        let walBytes = try directorySize(DB.walDirectory(dataDir))
+
+        // Replay: reopen and time the WAL replay into a fresh head.
+        let reopened = try DB.open(directory: dataDir, options: DBOptions(wal: walOptions))
+        let replay = reopened.replayStats
+        try reopened.close()
+
+        let sps = Double(total) / seconds
+        print("series=\(seriesInHead) samples=\(total) rounds=\(samples) writers=\(writers) batch_size=\(batchSize) sync=\(sync) compression=\(compression) refused=\(failures.value)")
+        print("append_seconds=\(fmt(seconds)) head_rss_bytes_per_series=\(fmt(Double(rssLoaded - rssBefore) / Double(max(1, seriesInHead))))")
+        print("replay_samples=\(replay.samples) replay_seconds=\(fmt(Double(replay.nanoseconds) / 1e9)) replay_samples_per_second=\(fmt(Double(replay.samples) / max(1e-9, Double(replay.nanoseconds) / 1e9)))")
+        print("samples_per_second=\(fmt(sps)) chunk_bytes_per_sample=\(fmt(Double(chunkBytes) / Double(total))) wal_bytes_per_sample=\(fmt(Double(walBytes) / Double(total))) peak_rss_bytes=\(ProcessMemory.peakRSS())")
+    }
+
+    func fmt(_ x: Double) -> String {
+        let r = (x * 1000).rounded() / 1000
+        return r == r.rounded() && abs(r) < 1e15 ? String(Int64(r)) : String(r)
+    }
+
+    func directorySize(_ path: String) throws -> Int {
+        var total = 0
+        guard let dir = opendir(path) else { return 0 }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name == "." || name == ".." { continue }
+            let full = path + "/" + name
+            var st = stat()
+            guard stat(full, &st) == 0 else { continue }
+            if (st.st_mode & S_IFMT) == S_IFDIR { total += try directorySize(full) } else { total += Int(st.st_size) }
+        }
+        return total
+    }
+}
+
+/// Counts refused samples across writer threads.
+final class FailureCounter: @unchecked Sendable {
+    private var count = 0
+    private let lock = NSLockLite()
+    func add(_ n: Int) { lock.withLock { count += n } }
+    var value: Int { lock.withLock { count } }
+}
+
+/// A tiny pthread mutex (the executable avoids Foundation).
+final class NSLockLite: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+    func withLock<R>(_ body: () throws -> R) rethrows -> R {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return try body()
+    }
+}
+
+/// Resident memory of this process from `/proc/self/status`.
+enum ProcessMemory {
+    static func field(_ name: String) -> Int {
+        guard let f = fopen("/proc/self/status", "r") else { return 0 }
+        defer { fclose(f) }
+        var line = [CChar](repeating: 0, count: 256)
+        while fgets(&line, 256, f) != nil {
+            let s = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if s.hasPrefix(name + ":") {
+                let digits = s.dropFirst(name.count + 1).filter { $0.isNumber }
+                return (Int(digits) ?? 0) * 1024
+            }
+        }
+        return 0
+    }
+    /// Peak resident set size in bytes (`VmHWM`).
+    static func peakRSS() -> Int { field("VmHWM") }
+    /// Current resident set size in bytes (`VmRSS`).
+    static func currentRSS() -> Int { field("VmRSS") }
+}
