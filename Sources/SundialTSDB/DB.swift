@@ -64,7 +64,7 @@ public final class DB: Sendable {
             let head: Head
             let stats: ReplayStatistics
             if options.readOnly {
-                head = Head(options: options.head)
+                head = Head(options: options.head, log: WALHeadLog())  // never attached: commits throw
                 stats = try DB.replayReadOnly(walDir, into: head, log: options.log)
             } else {
                 // The head's log is set after the WAL opens; replay runs with no log attached.
