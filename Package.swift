@@ -79,6 +79,7 @@ let package = Package(
         ),
         .testTarget(name: "SundialCoreTests", dependencies: ["SundialCore", "SundialTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SundialEncodingTests", dependencies: ["SundialEncoding", "SundialTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "SundialFileIOTests", dependencies: ["SundialFileIO", "SundialTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SundialWALTests", dependencies: ["SundialWAL", "SundialCore", "SundialEncoding", "SundialFileIO", "SundialTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SundialTSDBTests", dependencies: ["SundialTSDB", "SundialWAL", "SundialCore", "SundialEncoding", "SundialFileIO", "SundialTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "PromQLSyntaxTests", dependencies: ["PromQLSyntax", "SundialCore", "SundialTestSupport"], swiftSettings: swiftSettings),

@@ -21,8 +21,9 @@ public struct ReplayStats: Sendable {
 }
 
 /// Replays the WAL in `directory` and decodes each record (see ``replayRecords(directory:log:handler:)``
-/// for the reading and repair rules). A record whose bytes pass the checksum but do not decode is
-/// treated as corruption at that record.
+/// for the reading and repair rules). A record whose bytes pass the checksum but do not decode, or
+/// whose type byte no Prometheus version writes (above 14), is treated as corruption at that record;
+/// known types Sundial does not decode (5, 7–14) are handed over as ``WALRecord/unsupported(type:bytes:)``.
 /// - Parameter handler: receives each record in log order; the arrays are reused between calls.
 /// - Throws: what `handler` throws, or ``WALError`` for I/O failures and damage that cannot be
 ///   repaired (a corrupt checkpoint).
@@ -38,11 +39,22 @@ public func replay(
         } catch {
             throw RecordUndecodable(error: error)
         }
+        // No Prometheus version writes a type above `highestKnownRecordType`. Such a byte is what a
+        // record looks like when the snappy flag of its fragment header (not covered by the CRC) is
+        // flipped off: the payload then starts with snappy's length varint, always ≥ 15 or ≥ 0x80
+        // because snappy output is kept only when shorter. Treat it as damage, not as data.
+        if case .unsupported(let type, _) = record, type > highestKnownRecordType {
+            throw RecordUndecodable(error: DecodeError(.invalid, offset: 0, "record type \(type) is written by no Prometheus version (damaged fragment header?)"))
+        }
         // `record` shares its array with `buffers`; once the handler returns and `record` is gone,
         // the next decode refills the same storage (unless the handler kept a copy).
         try handler(record)
     }
 }
+
+/// The highest record type any Prometheus version writes (3.x: 14, `MinValidTime`). Types between
+/// Sundial's and this one are reported as unsupported; higher ones are damage.
+let highestKnownRecordType: UInt8 = 14
 
 /// Thrown by a raw-record handler to say "this record's content is corrupt": replay then treats
 /// it like a checksum failure at that record (truncates there).

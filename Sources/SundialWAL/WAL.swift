@@ -7,7 +7,7 @@ import Synchronization
 ///
 /// Usage: replay the directory first (``replay(directory:log:handler:)``, which also repairs a
 /// damaged tail), then ``open(directory:options:log:)``, which always starts a fresh segment after
-/// the existing ones (as Prometheus does). Append batches with ``append(_:)``; await
+/// the existing ones (as Prometheus does), zero-padding the previous one's partial last page. Append batches with ``append(_:)``; await
 /// ``waitDurable(_:)`` before acknowledging. Call ``close()`` when done: the WAL's fsync thread
 /// keeps it alive until then.
 ///
@@ -71,7 +71,9 @@ public final class WAL: Sendable {
         let writer: SegmentWriter
         do {
             try FileSystem.createDirectory(directory)
-            let next = (try WALDirectory.segmentRange(directory).map { $0.upperBound + 1 }) ?? 0
+            let existing = try WALDirectory.segmentRange(directory)
+            if let last = existing?.upperBound { try padTornPage(directory: directory, segment: last, log: log) }
+            let next = existing.map { $0.upperBound + 1 } ?? 0
             writer = try SegmentWriter(directory: directory, segmentSize: options.segmentSize, compression: options.compression, index: next)
         } catch let e as WALError {
             throw e
@@ -86,6 +88,20 @@ public final class WAL: Sendable {
             throw WALError(.io, directory: directory, "cannot start the fsync thread", cause: error)
         }
         return wal
+    }
+
+    /// Zero-pads the last page of the previous newest segment if a crash left it partial (Prometheus
+    /// `OpenWriteSegment` does the same), so that every segment but the newest is page-aligned.
+    private static func padTornPage(directory: String, segment: Int, log: @Sendable (String) -> Void) throws {
+        let path = directory + "/" + WALFormat.segmentName(segment)
+        let size = try FileSystem.fileSize(path)
+        let rest = size % WALFormat.pageSize
+        guard rest != 0 else { return }
+        log("last page of WAL segment \(path) is partial (\(size) bytes); padding it with zeros")
+        let f = try DiskFile(path: path, mode: .readWrite)
+        defer { try? f.close() }
+        try f.truncate(to: size + WALFormat.pageSize - rest)
+        try f.sync()
     }
 
     /// Appends `records` as one batch: each is written as a WAL record (compressed per the options),

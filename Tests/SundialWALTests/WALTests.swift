@@ -82,7 +82,7 @@ import Testing
         buf.removeAll()
         let samples = (0..<1000).map { RefSample(ref: SeriesRef(1), t: Int64($0) * 15_000, v: $0 == 999 ? StaleMarker.value : Double($0)) }
         RecordEncoder.encodeSamples(samples, into: &buf)
-        let p = try wal.append([s, buf, [250, 1, 2, 3]])
+        let p = try wal.append([s, buf, [7, 1, 2, 3]])
         try wal.waitDurableBlocking(p)
         try wal.close()
         var gotSeries: [RefSeries] = [], gotSamples: [RefSample] = [], unsupported = 0
