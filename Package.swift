@@ -13,6 +13,16 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "sundial", targets: ["sundial"]),
+        // Libraries for the micro-benchmark package in Benchmarks/ (it depends on ".." and links these).
+        .library(name: "SundialCore", targets: ["SundialCore"]),
+        .library(name: "SundialEncoding", targets: ["SundialEncoding"]),
+        .library(name: "SundialFileIO", targets: ["SundialFileIO"]),
+        .library(name: "SundialWAL", targets: ["SundialWAL"]),
+        .library(name: "SundialTSDB", targets: ["SundialTSDB"]),
+        .library(name: "PromQLSyntax", targets: ["PromQLSyntax"]),
+        .library(name: "PromQLEngine", targets: ["PromQLEngine"]),
+        .library(name: "SundialIngest", targets: ["SundialIngest"]),
+        .library(name: "SundialHTTP", targets: ["SundialHTTP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

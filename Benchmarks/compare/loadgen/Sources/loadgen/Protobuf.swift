@@ -229,3 +229,102 @@ struct WriteRequestDecoder {
         return s
     }
 }
+
+/// One series of a request as `WriteRequestScanner` sees it: a hash of its label bytes and its samples.
+struct ScannedSeries {
+    /// FNV-1a 64 over the encoded `Label` fields: equal label sets give equal hashes.
+    var labelsHash: UInt64
+    var labelCount: Int
+    var sampleCount: Int
+    /// Timestamp of the last sample (ms).
+    var lastTimestamp: Int64
+}
+
+/// An allocation-free scanner of `WriteRequest` bytes for `verify` over millions of samples: checks the
+/// structure, UTF-8 validity and byte order of label names and reports each series through `visit`.
+struct WriteRequestScanner {
+    static func scan(_ b: [UInt8], _ visit: (ScannedSeries) throws -> Void) throws {
+        try b.withUnsafeBufferPointer { p in
+            var i = 0
+            func uvarint(_ end: Int) throws -> UInt64 {
+                var x: UInt64 = 0
+                var s: UInt64 = 0
+                while true {
+                    guard i < end else { throw LoadgenError("protobuf: truncated varint at \(i)") }
+                    let c = p[i]
+                    i += 1
+                    if c < 0x80 { return x | UInt64(c) << s }
+                    guard s < 63 else { throw LoadgenError("protobuf: varint overflow at \(i)") }
+                    x |= UInt64(c & 0x7F) << s
+                    s += 7
+                }
+            }
+            func len(_ end: Int) throws -> Range<Int> {
+                let n = try uvarint(end)
+                guard n <= UInt64(end - i) else { throw LoadgenError("protobuf: length \(n) past end at \(i)") }
+                defer { i += Int(n) }
+                return i..<i + Int(n)
+            }
+            func less(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
+                let n = min(a.count, b.count)
+                for k in 0..<n where p[a.lowerBound + k] != p[b.lowerBound + k] {
+                    return p[a.lowerBound + k] < p[b.lowerBound + k]
+                }
+                return a.count < b.count
+            }
+            while i < p.count {
+                guard try uvarint(p.count) == 0x0A else { throw LoadgenError("protobuf: unexpected field at \(i)") }
+                let ts = try len(p.count)
+                i = ts.lowerBound
+                var s = ScannedSeries(labelsHash: 0xCBF2_9CE4_8422_2325, labelCount: 0, sampleCount: 0, lastTimestamp: 0)
+                var prevName: Range<Int>? = nil
+                while i < ts.upperBound {
+                    let key = try uvarint(ts.upperBound)
+                    let r = try len(ts.upperBound)
+                    if key == 0x0A {
+                        for k in r { s.labelsHash = (s.labelsHash ^ UInt64(p[k])) &* 0x100_0000_01B3 }
+                        var j = r.lowerBound
+                        i = j
+                        var name: Range<Int>? = nil
+                        while i < r.upperBound {
+                            let k = try uvarint(r.upperBound)
+                            let f = try len(r.upperBound)
+                            guard String(validating: UnsafeBufferPointer(rebasing: p[f]), as: UTF8.self) != nil else {
+                                throw LoadgenError("protobuf: invalid UTF-8 at \(f.lowerBound)")
+                            }
+                            if k == 0x0A { name = f }
+                            j = i
+                        }
+                        i = j
+                        guard let name, !name.isEmpty else { throw LoadgenError("label without a name at \(r.lowerBound)") }
+                        if let prev = prevName, !less(prev, name) {
+                            throw LoadgenError("label names not sorted/unique at \(r.lowerBound)")
+                        }
+                        prevName = name
+                        s.labelCount += 1
+                        i = r.upperBound
+                    } else if key == 0x12 {
+                        i = r.lowerBound
+                        var t: Int64 = 0
+                        while i < r.upperBound {
+                            let k = try uvarint(r.upperBound)
+                            if k == 0x09 {
+                                guard r.upperBound - i >= 8 else { throw LoadgenError("protobuf: truncated double") }
+                                i += 8
+                            } else if k == 0x10 {
+                                t = Int64(bitPattern: try uvarint(r.upperBound))
+                            } else {
+                                throw LoadgenError("protobuf: unexpected Sample field \(k)")
+                            }
+                        }
+                        s.sampleCount += 1
+                        s.lastTimestamp = t
+                    } else {
+                        throw LoadgenError("protobuf: unexpected TimeSeries field \(key)")
+                    }
+                }
+                try visit(s)
+            }
+        }
+    }
+}

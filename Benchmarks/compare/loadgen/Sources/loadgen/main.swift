@@ -77,7 +77,7 @@ func nowMs() -> Int64 {
 func verify(_ shards: [ShardBodies], expectSeries: Int?, expectSamples: Int?, dumpFirst: String?)
     throws -> String
 {
-    var lastTs: [String: (Int, Int64)] = [:]
+    var lastTs: [UInt64: (Int, Int64)] = [:]
     var samples = 0
     var requests = 0
     for (si, s) in shards.enumerated() {
@@ -88,25 +88,24 @@ func verify(_ shards: [ShardBodies], expectSeries: Int?, expectSamples: Int?, du
                 _ = raw.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, f) }
                 fclose(f)
             }
-            var dec = WriteRequestDecoder(raw)
-            let series = try dec.decode()
-            guard series.count == s.samples[i] else {
-                throw LoadgenError("shard \(si) body \(i): \(series.count) series, header says \(s.samples[i])")
-            }
-            for ts in series {
-                guard ts.samples.count == 1 else { throw LoadgenError("shard \(si) body \(i): \(ts.samples.count) samples in one TimeSeries") }
-                for j in 1..<max(ts.labels.count, 1) where !(ts.labels[j - 1].0.utf8.lexicographicallyPrecedes(ts.labels[j].0.utf8)) {
-                    throw LoadgenError("shard \(si) body \(i): labels not sorted/unique: \(ts.labels)")
+            var n = 0
+            try WriteRequestScanner.scan(raw) { ts in
+                n += 1
+                guard ts.sampleCount == 1 else {
+                    throw LoadgenError("shard \(si) body \(i): \(ts.sampleCount) samples in one TimeSeries")
                 }
-                let key = ts.labels.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
-                let t = ts.samples[0].0
-                if let (prevShard, prevT) = lastTs[key] {
-                    guard prevShard == si else { throw LoadgenError("series \(key) on shards \(prevShard) and \(si)") }
-                    guard t > prevT else { throw LoadgenError("series \(key): timestamp \(t) after \(prevT)") }
+                guard ts.labelCount > 0 else { throw LoadgenError("shard \(si) body \(i): series without labels") }
+                let t = ts.lastTimestamp
+                if let (prevShard, prevT) = lastTs[ts.labelsHash] {
+                    guard prevShard == si else { throw LoadgenError("a series is on shards \(prevShard) and \(si)") }
+                    guard t > prevT else { throw LoadgenError("shard \(si) body \(i): timestamp \(t) after \(prevT)") }
                 }
-                lastTs[key] = (si, t)
+                lastTs[ts.labelsHash] = (si, t)
             }
-            samples += series.count
+            guard n == s.samples[i] else {
+                throw LoadgenError("shard \(si) body \(i): \(n) series, header says \(s.samples[i])")
+            }
+            samples += n
             requests += 1
         }
     }
@@ -150,6 +149,14 @@ func selftest() throws -> String {
         let le1 = cat.labels.firstIndex { $0.contains { $0 == ("le", "1") }
             && $0.contains { $0 == ("handler", handler) } && $0.contains { $0 == ("instance", job) } }!
         guard zip(oracle[le1], oracle[i]).allSatisfy({ $0.1 <= $1.1 }) else { throw LoadgenError("selftest: buckets not cumulative") }
+    }
+    // The scanner `verify` uses must reject unsorted and duplicate label names.
+    for bad in [[("b", "1"), ("a", "2")], [("a", "1"), ("a", "2")]] {
+        var body: [UInt8] = []
+        appendTimeSeries(&body, labels: encodeLabels(bad), value: 1, timestampMs: 1)
+        var rejected = false
+        do { try WriteRequestScanner.scan(body) { _ in } } catch { rejected = true }
+        guard rejected else { throw LoadgenError("selftest: scanner accepted labels \(bad)") }
     }
     // Edge values: zero (omitted field), negative timestamp, NaN payloads, infinities.
     let labels = encodeLabels([("__name__", "x"), ("a", "é")])

@@ -1,0 +1,41 @@
+// swift-tools-version:6.1
+// Sundial's micro-benchmarks (package-benchmark), one executable per area, p90 thresholds checked in under
+// Thresholds/. Release builds only:
+//   cd Benchmarks && swift package benchmark                                  # run all
+//   swift package benchmark thresholds check --path Thresholds/               # fail on a regression
+//   swift package --allow-writing-to-package-directory benchmark thresholds update --path Thresholds/
+// See BENCHMARKS.md ("Micro-benchmarks") for the figures and how the thresholds were set.
+import PackageDescription
+
+let benchmarkPlugin: [Target.PluginUsage] = [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+
+let package = Package(
+    name: "SundialBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "Sundial", path: ".."),
+        // MallocInterposer counts allocations without jemalloc (which the build machines lack).
+        .package(url: "https://github.com/ordo-one/package-benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "EncodingBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "SundialEncoding", package: "Sundial"),
+            ],
+            path: "Encoding",
+            plugins: benchmarkPlugin
+        ),
+        .executableTarget(
+            name: "CoreBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "SundialCore", package: "Sundial"),
+            ],
+            path: "Core",
+            plugins: benchmarkPlugin
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
