@@ -22,6 +22,10 @@ public final class API: Sendable {
     let logger: Logger
     /// The remote-write receiver (decoder pool, series cache) appending to ``appendable``.
     let ingester: RemoteWriteIngester
+    /// The remote-read responder over ``queryable``.
+    let reader: RemoteReader
+    /// The `/federate` renderer over ``queryable``.
+    let federation: Federation
     let isReady = Atomic<Bool>(false)
     let extraMetrics: @Sendable () -> [(name: String, help: String, type: String, value: Double)]
 
@@ -41,6 +45,10 @@ public final class API: Sendable {
         var rw = options.remoteWrite
         rw.maxDecodedBytes = options.maxDecodedBodyBytes
         self.ingester = RemoteWriteIngester(storage: storage, options: rw)
+        var rr = options.remoteRead
+        rr.maxDecodedBytes = options.maxDecodedBodyBytes
+        self.reader = RemoteReader(storage: storage, options: rr)
+        self.federation = Federation(storage: storage, lookbackDeltaMs: options.lookbackDeltaMs)
     }
 
     /// Marks the server ready (`/-/ready` answers 200) or not (503).
@@ -68,6 +76,8 @@ public final class API: Sendable {
         case cleanTombstones = "/api/v1/admin/tsdb/clean_tombstones"
         case snapshot = "/api/v1/admin/tsdb/snapshot"
         case write = "/api/v1/write"
+        case read = "/api/v1/read"
+        case federate = "/federate"
         case metrics = "/metrics"
         case healthy = "/-/healthy"
         case ready = "/-/ready"
@@ -81,8 +91,8 @@ public final class API: Sendable {
                 ["GET"]
             case .deleteSeries: ["POST", "PUT"]
             case .cleanTombstones, .snapshot: ["POST", "PUT"]
-            case .write: ["POST"]
-            case .metrics: ["GET"]
+            case .write, .read: ["POST"]
+            case .metrics, .federate: ["GET"]
             case .healthy, .ready: ["GET", "HEAD"]
             case .notFound: []
             }
@@ -149,6 +159,8 @@ public final class API: Sendable {
         case .cleanTombstones: return try cleanTombstones()
         case .snapshot: return try snapshot(r)
         case .write: return remoteWrite(r)
+        case .read: return remoteRead(r)
+        case .federate: return federate(r)
         case .metrics:
             return APIResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
                                body: metrics.exposition(extra: extraMetrics()))

@@ -13,6 +13,10 @@ public struct APIOptions: Sendable {
     public var maxDecodedBodyBytes = 256 << 20
     /// Remote-write validation and limits (its `maxDecodedBytes` is replaced by ``maxDecodedBodyBytes``).
     public var remoteWrite = RemoteWriteOptions()
+    /// Remote-read limits (its `maxDecodedBytes` is replaced by ``maxDecodedBodyBytes``).
+    public var remoteRead = RemoteReadOptions()
+    /// Lookback of `/federate` (`--query.lookback-delta`), ms; 5 minutes.
+    public var lookbackDeltaMs: Int64 = 300_000
     /// Default per-query timeout when the request gives none (`--query.timeout`, 2 minutes).
     public var queryTimeout: Duration = .seconds(120)
     /// Maximum points per series of a range query (Prometheus's fixed 11,000).

@@ -88,7 +88,7 @@ public final class ServerMetrics: Sendable {
     /// (name, help, value) supplied by the caller (head series, process stats).
     public func exposition(extra: [(name: String, help: String, type: String, value: Double)] = []) -> [UInt8] {
         let s = state.withLock { $0 }
-        var w = TextExposition()
+        var w = MetricsTextWriter()
         w.family("sundial_http_requests_total", "HTTP requests by handler and status code.", "counter")
         for (k, v) in s.requests.sorted(by: { ($0.key.handler, $0.key.code) < ($1.key.handler, $1.key.code) }) {
             w.sample("sundial_http_requests_total", [("code", String(k.code)), ("handler", k.handler)], Double(v))
@@ -124,7 +124,7 @@ public final class ServerMetrics: Sendable {
 /// A small writer of the Prometheus text exposition format 0.0.4 (`expfmt` `MetricFamilyToText`):
 /// `# HELP` / `# TYPE` lines, label values escaped (`\\`, `\"`, `\n`), values as Go `'g'`
 /// (with `0`, `1`, `-1` written literally, as `expfmt` `writeFloat` does).
-struct TextExposition {
+struct MetricsTextWriter {
     var bytes: [UInt8] = []
 
     mutating func family(_ name: String, _ help: String, _ type: String) {
