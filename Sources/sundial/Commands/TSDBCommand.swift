@@ -5,6 +5,6 @@ struct TSDBCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tsdb",
         abstract: "Inspect and benchmark a data directory (like promtool tsdb).",
-        subcommands: [TSDBDump.self, TSDBBench.self]
+        subcommands: [TSDBDump.self, TSDBBench.self, TSDBCrashWriter.self]
     )
 }
