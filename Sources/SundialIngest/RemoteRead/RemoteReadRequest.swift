@@ -70,6 +70,11 @@ public struct RemoteReadRequest: Sendable, Equatable {
             guard let n = Snappy.uncompressedLength(raw) else {
                 return .failure(DecodeError(.invalid, offset: 0, "snappy: corrupt input (bad length header)"))
             }
+            // No snappy element expands more than 64 bytes out of 3 (a 2-byte-offset copy), so a
+            // header claiming more than ~21.4× the input is corrupt: refuse it before allocating.
+            guard n <= raw.count * 22 + 64 else {
+                return .failure(DecodeError(.invalid, offset: 0, "snappy: header claims \(n) decoded bytes from \(raw.count) bytes of input"))
+            }
             guard n <= maxDecodedBytes else {
                 return .failure(DecodeError(.overflow, offset: 0, "decoded body of \(n) bytes exceeds the limit of \(maxDecodedBytes) bytes"))
             }
