@@ -95,8 +95,8 @@ let package = Package(
         .testTarget(name: "PromQLSyntaxTests", dependencies: ["PromQLSyntax", "SundialCore", "SundialTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "PromQLEngineTests", dependencies: ["PromQLEngine", "PromQLSyntax", "PromQLTest", "SundialCore", "SundialTSDB", "SundialTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SundialIngestTests", dependencies: ["SundialIngest", "SundialCore", "SundialEncoding", "SundialTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "SundialHTTPTests", dependencies: ["SundialHTTP", "SundialCore", "SundialTestSupport", "SundialIngest", "SundialEncoding", "PromQLSyntax"], swiftSettings: swiftSettings),
-        .testTarget(name: "IntegrationTests", dependencies: ["SundialCore", "SundialTestSupport", "SundialTSDB", "SundialEncoding", "SundialHTTP", "SundialIngest"], swiftSettings: swiftSettings),
+        .testTarget(name: "SundialHTTPTests", dependencies: ["SundialHTTP", "SundialCore", "SundialTestSupport", "SundialIngest", "SundialEncoding", "PromQLSyntax", "PromQLEngine"], swiftSettings: swiftSettings),
+        .testTarget(name: "IntegrationTests", dependencies: ["SundialCore", "SundialTestSupport", "SundialTSDB", "SundialEncoding", "SundialHTTP", "SundialIngest", "PromQLEngine"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import SundialCore
 import SundialHTTP
+import PromQLEngine
 import SundialTestSupport
 import Testing
 
@@ -21,7 +22,7 @@ import Testing
         }
         a.appendMetadata(MetricMetadata(metricFamily: "up", type: .gauge, help: "Target up.", unit: ""))
         try a.commit()
-        let server = try await ServerTestHarness(storage: storage, evaluator: ServerTestEvaluator(storage: storage))
+        let server = try await ServerTestHarness(storage: storage, evaluator: EngineEvaluator(engine: Engine(), storage: storage))
         defer { Task { await server.stop() } }
         let c = server.client
 

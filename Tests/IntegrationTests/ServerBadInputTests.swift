@@ -2,6 +2,7 @@ import Foundation
 import SundialCore
 import SundialEncoding
 import SundialHTTP
+import PromQLEngine
 import SundialIngest
 import SundialTestSupport
 import Testing
@@ -25,7 +26,7 @@ import Testing
         let storage = MemoryStorage()
         var options = APIOptions()
         options.maxBodyBytes = 64 << 10
-        let server = try await ServerTestHarness(storage: storage, evaluator: ServerTestEvaluator(storage: storage), options: options)
+        let server = try await ServerTestHarness(storage: storage, evaluator: EngineEvaluator(engine: Engine(), storage: storage), options: options)
         defer { Task { await server.stop() } }
         let c = server.client
 
