@@ -5,9 +5,10 @@ import SundialCore
 /// matchers sorted and joined with `,`, `@` before `offset`, durations in `model.Duration` form,
 /// numbers in Go's shortest `%f` form.
 ///
-/// One deliberate difference: Prometheus drops `ignoring ()` with an empty label list even when
-/// `group_left`/`group_right` follows, which changes the meaning on re-parse; we keep it, so
-/// `Parser.parse(Printer.print(e)) == e` always holds.
+/// Two deliberate differences, both so that `parse(print(e)) == e`: `Inf` as the left operand of
+/// `^` prints as `Inf`, not `+Inf` (which would re-parse as a unary plus over the power); and
+/// Prometheus drops `ignoring ()` with an empty label list even when
+/// `group_left`/`group_right` follows, which changes the meaning on re-parse; we keep it.
 ///
 /// Stateless; safe from any thread.
 public enum Printer {
@@ -84,7 +85,12 @@ public enum Printer {
             write(a.expr, to: &out)
             out += ")"
         case .binary(let b):
-            write(b.lhs, to: &out)
+            if b.op == .pow, case .number(let n) = b.lhs, n.value == .infinity, !n.isDuration {
+                // `+Inf ^ x` would re-parse as `+(Inf ^ x)` (a sign binds looser than `^`).
+                out += "Inf"
+            } else {
+                write(b.lhs, to: &out)
+            }
             out += " "
             out += b.op.description
             if b.returnBool { out += " bool" }

@@ -1,3 +1,4 @@
+import Foundation
 import PromQLSyntax
 import SundialTestSupport
 import Testing
@@ -51,5 +52,32 @@ import Testing
             }
         }
         #expect(failures.isEmpty, "\(failures.count) failed:\n\(failures.prefix(40).joined(separator: "\n"))")
+    }
+}
+
+/// The expressions the scripts expect to fail: which of them fail at parse time is recorded in
+/// `testdata/promql-parse/expected-failures.tsv` (the rest must parse and fail at evaluation).
+@Suite struct ExpectedFailureTests {
+    static func render(_ entries: [CorpusEntry]) -> String {
+        var out = "# source\tparse\texpression\tparse error (empty when it parses; then it must fail at evaluation)\n"
+        for e in entries where e.expectFail {
+            let result = Result { () throws(ParseError) in try Parser.parse(e.expr, options: e.options) }
+            switch result {
+            case .success: out += "\(e.source)\tparses\t\(e.expr)\t\n"
+            case .failure(let err): out += "\(e.source)\tfails\t\(e.expr)\t\(err)\n"
+            }
+        }
+        return out
+    }
+
+    @Test func expectedFailuresMatchRecord() throws {
+        let entries = try Corpus.testScripts() + Corpus.compliance()
+        let actual = Self.render(entries)
+        let path = Testdata.path("promql-parse/expected-failures.tsv")
+        if Testdata.updateGolden {
+            try actual.write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        let recorded = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(actual == recorded, "re-run with SUNDIAL_UPDATE_GOLDEN=1 and review the diff")
     }
 }
