@@ -8,28 +8,57 @@ import Darwin
 #endif
 
 /// `sundial promql format 'EXPR'`: prints the canonical form of a PromQL expression (as
-/// Prometheus's `/api/v1/format_query` does for single-line output), or the parse error with a
+/// Prometheus's `Expr.String()` / single-line `format_query` renders it), or the parse error with a
 /// caret under the offending position on stderr and a non-zero exit status.
+///
+/// `--lines` checks many expressions at once: one per stdin line, one result line each on stdout
+/// (`ok<TAB>canonical` or `err<TAB>line:col: parse error: ...`); the exit status is 0.
 struct PromQLFormat: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "format",
         abstract: "Print a PromQL expression in canonical form, or show where it fails to parse."
     )
 
-    @Argument(help: "The PromQL expression.")
-    var expression: String
+    @Argument(help: "The PromQL expression (omit with --lines).")
+    var expression: String?
 
     @Flag(help: "Accept Prometheus v3 syntax (duration expressions, fill modifiers, limitk, info(), ...).")
     var v3 = false
 
+    @Flag(help: "Read one expression per stdin line and print one ok/err line per expression.")
+    var lines = false
+
+    func validate() throws {
+        if lines == (expression != nil) {
+            throw ValidationError("give either an expression or --lines")
+        }
+    }
+
     func run() throws {
+        let options: ParserOptions = v3 ? .v3 : .prometheus2
+        if lines {
+            while let line = readLine(strippingNewline: true) {
+                switch Result(catching: { () throws(ParseError) in try Parser.parse(line, options: options) }) {
+                case .success(let e): print("ok\t" + Printer.print(e))
+                case .failure(let err): print("err\t" + err.description.replacingNewlines())
+                }
+            }
+            return
+        }
         do {
-            let expr = try Parser.parse(expression, options: v3 ? .v3 : .prometheus2)
+            let expr = try Parser.parse(expression ?? "", options: options)
             print(Printer.print(expr))
         } catch {
             var message = error.caretDiagnostic + "\n"
             message.withUTF8 { buf in _ = write(2, buf.baseAddress, buf.count) }
             throw ExitCode(1)
         }
+    }
+}
+
+extension String {
+    /// Newlines and tabs as spaces, so a result stays on one line.
+    fileprivate func replacingNewlines() -> String {
+        String(map { $0 == "\n" || $0 == "\t" || $0 == "\r" ? " " : $0 })
     }
 }
