@@ -8,7 +8,7 @@ struct Sundial: AsyncParsableCommand {
         commandName: "sundial",
         abstract: "A Prometheus-compatible time-series database.",
         version: SundialVersion.version,
-        subcommands: [TSDBCommand.self, PromQLCommand.self]
+        subcommands: [ServeCommand.self, TSDBCommand.self, PromQLCommand.self]
     )
 }
 

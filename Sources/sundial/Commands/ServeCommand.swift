@@ -1,0 +1,133 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `sundial serve`: the server. Works with no arguments (data in `./data`, listening on `:9090`);
+/// every setting also has a flag (Prometheus's flag names accepted as aliases) and a key in the
+/// optional YAML file given by `--config.file`. Flags override the file, which overrides defaults.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the server: remote write in, the Prometheus HTTP API out.",
+        discussion: "Settings are documented in docs/configuration.md; docs/sundial.example.yml is an example file."
+    )
+
+    @Option(name: [.customLong("config.file")], help: "YAML configuration file (optional).")
+    var configFile: String?
+
+    @Option(name: [.customLong("data-dir"), .customLong("storage.tsdb.path")], help: "Data directory (default ./data).")
+    var dataDir: String?
+
+    @Option(name: [.customLong("listen"), .customLong("web.listen-address")], help: "host:port to listen on (default :9090).")
+    var listen: String?
+
+    @Option(name: [.customLong("retention-time"), .customLong("storage.tsdb.retention.time")],
+            help: "Delete blocks older than this (default 15d).")
+    var retentionTime: String?
+
+    @Option(name: [.customLong("retention-size"), .customLong("storage.tsdb.retention.size")],
+            help: "Delete the oldest blocks beyond this total size, e.g. 10GB (default 0: off).")
+    var retentionSize: String?
+
+    @Option(name: [.customLong("block-range"), .customLong("storage.tsdb.min-block-duration")],
+            help: "Head block range (default 2h).")
+    var blockRange: String?
+
+    @Option(name: [.customLong("wal-fsync"), .customLong("storage.wal-fsync")],
+            help: "WAL durability: always (group commit, default), never, or an interval such as 100ms.")
+    var walFsync: String?
+
+    @Option(name: [.customLong("query-timeout"), .customLong("query.timeout")], help: "Default query timeout (default 2m).")
+    var queryTimeout: String?
+
+    @Option(name: [.customLong("query-max-samples"), .customLong("query.max-samples")],
+            help: "Samples one query may load (default 50000000).")
+    var queryMaxSamples: Int?
+
+    @Option(name: [.customLong("query-max-concurrency"), .customLong("query.max-concurrency")],
+            help: "Queries evaluated at once (default 20).")
+    var queryMaxConcurrency: Int?
+
+    @Option(name: [.customLong("lookback-delta"), .customLong("query.lookback-delta")],
+            help: "Lookback of instant vector selectors (default 5m).")
+    var lookbackDelta: String?
+
+    @Option(name: [.customLong("log-level"), .customLong("log.level")], help: "debug, info, warn or error (default info).")
+    var logLevel: String?
+
+    @Option(name: [.customLong("log-format"), .customLong("log.format")], help: "logfmt or json (default logfmt).")
+    var logFormat: String?
+
+    @Flag(name: [.customLong("enable-admin-api"), .customLong("web.enable-admin-api")],
+          help: "Serve /api/v1/admin/tsdb/* (delete_series, clean_tombstones, snapshot).")
+    var enableAdminAPI = false
+
+    @Option(name: [.customLong("max-body-size"), .customLong("web.max-request-body-size")],
+            help: "Largest request body, e.g. 32MB (default 32MiB); larger requests get 413.")
+    var maxBodySize: String?
+
+    /// Defaults, then the file, then the flags.
+    func resolveConfig() throws -> ServeConfig {
+        var c = ServeConfig()
+        if let f = configFile {
+            let text: String
+            do {
+                text = try String(contentsOfFile: f, encoding: .utf8)
+            } catch {
+                throw ConfigError("cannot read config file \(f): \(error.localizedDescription)")
+            }
+            try c.apply(yaml: text, file: f)
+        }
+        if let v = dataDir { c.dataDir = v }
+        if let v = listen { c.listenAddress = v }
+        if let v = retentionTime { c.retentionTimeMs = try ConfigUnits.parseDuration(v, setting: "--retention-time") }
+        if let v = retentionSize { c.retentionSizeBytes = try ConfigUnits.parseSize(v, setting: "--retention-size") }
+        if let v = blockRange { c.blockRangeMs = try ConfigUnits.parseDuration(v, setting: "--block-range") }
+        if let v = walFsync { c.walFsync = try ConfigUnits.parseFsync(v) }
+        if let v = queryTimeout { c.queryTimeoutMs = try ConfigUnits.parseDuration(v, setting: "--query-timeout") }
+        if let v = queryMaxSamples { c.queryMaxSamples = v }
+        if let v = queryMaxConcurrency { c.queryMaxConcurrency = v }
+        if let v = lookbackDelta { c.lookbackDeltaMs = try ConfigUnits.parseDuration(v, setting: "--lookback-delta") }
+        if let v = logLevel { c.logLevel = v }
+        if let v = logFormat { c.logFormat = v }
+        if enableAdminAPI { c.enableAdminAPI = true }
+        if let v = maxBodySize { c.maxRequestBodyBytes = try ConfigUnits.parseSize(v, setting: "--max-body-size") }
+        try c.validate()
+        return c
+    }
+
+    func run() async throws {
+        let config: ServeConfig
+        do {
+            config = try resolveConfig()
+        } catch let e as ConfigError {
+            throw ValidationError("configuration: \(e.message)")
+        }
+        let format = config.logFormat
+        let level = Logger.Level(sundialName: config.logLevel)
+        LoggingSystem.bootstrap { label in
+            var h = ServeLogHandler(label: label, json: format == "json")
+            h.logLevel = level
+            return h
+        }
+        let logger = Logger(label: "sundial")
+        do {
+            try await ServeRunner(config: config, logger: logger).run()
+        } catch let e as ServeStartupError {
+            logger.error("\(e.message)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+extension Logger.Level {
+    /// Maps our level names (`warn` rather than swift-log's `warning`).
+    init(sundialName: String) {
+        switch sundialName {
+        case "debug": self = .debug
+        case "warn": self = .warning
+        case "error": self = .error
+        default: self = .info
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import Logging
+import PromQLEngine
+import ServiceLifecycle
+import SundialCore
+import SundialHTTP
+import SundialTSDB
+import SundialWAL
+import UnixSignals
+
+/// Why `sundial serve` could not start (bad data directory, locked by another instance, port in use).
+struct ServeStartupError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// The composition root of `sundial serve`: opens the database (taking the data directory's lock),
+/// builds the engine and the HTTP API, runs the server in a `ServiceGroup` that shuts down
+/// gracefully on SIGTERM/SIGINT (stop accepting, finish in-flight requests), then closes the
+/// database (flushing and closing the WAL) and returns, so the process exits 0.
+struct ServeRunner {
+    let config: ServeConfig
+    let logger: Logger
+
+    func run() async throws {
+        let (host, port) = try config.hostAndPort()
+        let db = try openDatabase()
+        let storage = ServeStorage(db: db)
+        let engine = Engine(options: EngineOptions(
+            lookbackDelta: config.lookbackDeltaMs, maxSamples: config.queryMaxSamples,
+            timeout: .milliseconds(config.queryTimeoutMs), maxConcurrentQueries: config.queryMaxConcurrency))
+        let startMs = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+        var options = APIOptions()
+        options.enableAdminAPI = config.enableAdminAPI
+        options.maxBodyBytes = Int(clamping: config.maxRequestBodyBytes)
+        options.queryTimeout = .milliseconds(config.queryTimeoutMs)
+        options.lookbackDeltaMs = config.lookbackDeltaMs
+        options.flags = config.flags
+        options.configYAML = config.yaml
+        options.storageRetention = config.retentionSizeBytes > 0
+            ? "\(ConfigUnits.formatDuration(config.retentionTimeMs)) or \(config.retentionSizeBytes)B"
+            : ConfigUnits.formatDuration(config.retentionTimeMs)
+        options.workingDirectory = FileManager.default.currentDirectoryPath
+        options.startTimeMs = startMs
+        options.processorCount = ProcessInfo.processInfo.activeProcessorCount
+        options.sundialVersion = SundialVersion.version
+        let metrics = ServerMetrics(startTimeSeconds: Double(startMs) / 1000)
+        let api = API(storage: storage, evaluator: EngineEvaluator(engine: engine, storage: storage), options: options,
+                      metrics: metrics, logger: logger) {
+            [("sundial_head_series", "Series in the head block.", "gauge", Double(db.head.seriesCount))]
+                + ProcessStats.metrics()
+        }
+        let logger = self.logger
+        let app = HTTPServer.application(api: api, host: host, port: port, logger: logger) { bound in
+            api.setReady(true)
+            logger.info("listening", metadata: ["address": "\(host):\(bound)", "data_dir": "\(config.dataDir)"])
+        }
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var failure: (any Error)?
+        do {
+            try await group.run()
+        } catch {
+            failure = error
+        }
+        api.setReady(false)
+        logger.info("server stopped; closing the database")
+        do {
+            try db.close()
+        } catch {
+            logger.error("closing the database failed", metadata: ["error": "\(error)"])
+            throw ServeStartupError(message: "closing the database failed: \(error)")
+        }
+        if let failure {
+            throw ServeStartupError(message: "server failed: \(failure) (is \(config.listenAddress) already in use?)")
+        }
+        logger.info("shutdown complete")
+    }
+
+    /// Opens (creating if needed) the data directory. The DB takes `<dir>/lock`, so a second
+    /// instance on the same directory fails here with the holder's pid.
+    func openDatabase() throws -> DB {
+        let syncMode: WALSyncMode
+        switch config.walFsync {
+        case .always: syncMode = .always
+        case .never: syncMode = .never
+        case .interval(let ms): syncMode = .interval(milliseconds: Int(clamping: ms))
+        }
+        let logger = self.logger
+        let options = DBOptions(head: HeadOptions(chunkRange: config.blockRangeMs), wal: WALOptions(syncMode: syncMode),
+                                log: { logger.info("\($0)") })
+        do {
+            try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true)
+        } catch {
+            throw ServeStartupError(message: "cannot create data directory \(config.dataDir): \(error.localizedDescription)")
+        }
+        do {
+            let db = try DB.open(directory: config.dataDir, options: options)
+            logger.info("database open", metadata: ["data_dir": "\(config.dataDir)", "series": "\(db.head.seriesCount)"])
+            return db
+        } catch {
+            throw ServeStartupError(message: "cannot open data directory \(config.dataDir): \(error)"
+                + " (another sundial or Prometheus may be using it; stop it or pick another --data-dir)")
+        }
+    }
+}
+
+/// The database as the HTTP API sees it: Core's storage protocols plus metadata.
+struct ServeStorage: Appendable, Queryable, MetadataQueryable {
+    let db: DB
+
+    func appender() -> any Appender { db.appender() }
+
+    func querier(minTime: Timestamp, maxTime: Timestamp) throws -> any Querier {
+        try db.querier(minTime: minTime, maxTime: maxTime)
+    }
+
+    func metricMetadata(metric: String?) -> [MetricMetadata] {
+        if let metric { return db.head.metadata(metric).map { [$0] } ?? [] }
+        return db.head.allMetadata().values.sorted { byteOrderLess($0.metricFamily, $1.metricFamily) }
+    }
+}

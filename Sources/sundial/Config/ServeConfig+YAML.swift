@@ -1,0 +1,58 @@
+import Yams
+
+extension ServeConfig {
+    /// Applies the settings of a YAML config file over `self`. Unknown keys are errors (a typo must
+    /// not silently fall back to a default); messages name the key and its line.
+    mutating func apply(yaml text: String, file: String) throws(ConfigError) {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch {
+            throw ConfigError("\(file): invalid YAML: \(error)")
+        }
+        guard let root else { return }  // empty file: defaults
+        guard let top = root.mapping else { throw ConfigError("\(file): the top level must be a mapping") }
+        for (k, v) in top {
+            let section = k.string ?? ""
+            guard let m = v.mapping else {
+                if v.null != nil { continue }
+                throw ConfigError("\(file):\(line(k)): \(section) must be a mapping")
+            }
+            for (key, value) in m {
+                let name = key.string ?? ""
+                let path = "\(section).\(name)"
+                guard let s = value.scalar?.string else {
+                    throw ConfigError("\(file):\(line(key)): \(path) must be a single value")
+                }
+                do {
+                    try set(section: section, key: name, value: s, path: path)
+                } catch {
+                    throw ConfigError("\(file):\(line(key)): \(error.message)")
+                }
+            }
+        }
+    }
+
+    private func line(_ n: Node) -> Int { n.mark?.line ?? 0 }
+
+    private mutating func set(section: String, key: String, value v: String, path: String) throws(ConfigError) {
+        switch (section, key) {
+        case ("storage", "path"): dataDir = v
+        case ("storage", "retention_time"): retentionTimeMs = try ConfigUnits.parseDuration(v, setting: path)
+        case ("storage", "retention_size"): retentionSizeBytes = try ConfigUnits.parseSize(v, setting: path)
+        case ("storage", "block_range"): blockRangeMs = try ConfigUnits.parseDuration(v, setting: path)
+        case ("storage", "wal_fsync"): walFsync = try ConfigUnits.parseFsync(v)
+        case ("web", "listen_address"): listenAddress = v
+        case ("web", "enable_admin_api"): enableAdminAPI = try ConfigUnits.parseBool(v, setting: path)
+        case ("web", "max_request_body_size"): maxRequestBodyBytes = try ConfigUnits.parseSize(v, setting: path)
+        case ("query", "timeout"): queryTimeoutMs = try ConfigUnits.parseDuration(v, setting: path)
+        case ("query", "max_samples"): queryMaxSamples = try ConfigUnits.parseInt(v, setting: path)
+        case ("query", "max_concurrency"): queryMaxConcurrency = try ConfigUnits.parseInt(v, setting: path)
+        case ("query", "lookback_delta"): lookbackDeltaMs = try ConfigUnits.parseDuration(v, setting: path)
+        case ("log", "level"): logLevel = v
+        case ("log", "format"): logFormat = v
+        default:
+            throw ConfigError("unknown setting \(path) (see docs/configuration.md for the accepted keys)")
+        }
+    }
+}
