@@ -25,12 +25,16 @@ public final class DB: Sendable {
     public let wal: WAL?
     /// What the opening replay read.
     public let replayStats: ReplayStatistics
+    /// The persistent blocks of the directory (compaction, retention, deletion live there).
+    public let blocks: BlockStore
 
     enum State { case open, closed }
     let state = Mutex(State.open)
     let lock: DirectoryLock?
 
-    private init(directory: String, options: DBOptions, head: Head, wal: WAL?, lock: DirectoryLock?, replay: ReplayStatistics) {
+    private init(directory: String, options: DBOptions, head: Head, wal: WAL?, lock: DirectoryLock?, replay: ReplayStatistics,
+                 blocks: BlockStore) {
+        self.blocks = blocks
         self.directory = directory
         self.options = options
         self.head = head
@@ -75,7 +79,16 @@ public final class DB: Sendable {
                 walLog.attach(w)
                 wal = w
             }
-            return DB(directory: directory, options: options, head: head, wal: wal, lock: lock, replay: stats)
+            // Blocks: opened after the lock is held; samples before the newest block's end are
+            // already persisted, so the head drops them (a crash between writing a block and
+            // truncating the WAL replays them) and refuses new ones there.
+            let blocks = try BlockStore(directory: directory, readOnly: options.readOnly)
+            if let persisted = blocks.maxTime, !head.isEmpty, head.minTime < persisted {
+                head.truncate(before: persisted)
+            } else if let persisted = blocks.maxTime {
+                head.setMinValidTime(persisted)
+            }
+            return DB(directory: directory, options: options, head: head, wal: wal, lock: lock, replay: stats, blocks: blocks)
         } catch {
             lock?.unlock()
             if error is TSDBError { throw error }
@@ -128,9 +141,13 @@ extension DB: Appendable {
 }
 
 extension DB: Queryable {
-    /// A querier over `[minTime, maxTime]` (closed, ms): the head (blocks join later).
+    /// A querier over `[minTime, maxTime]` (closed, ms) merging the overlapping blocks (oldest
+    /// first) and the head: series sorted by labels, samples deduplicated where they overlap.
+    /// The blocks it read stay alive until the querier and its series are released.
     public func querier(minTime: Timestamp, maxTime: Timestamp) throws -> any Querier {
         guard !isClosed else { throw TSDBError(.closed, "querier on a closed database") }
-        return try head.querier(minTime: minTime, maxTime: maxTime)
+        let parts: [any Querier] = blocks.queriers(minTime: minTime, maxTime: maxTime)
+            + [try head.querier(minTime: minTime, maxTime: maxTime)]
+        return parts.count == 1 ? parts[0] : MergeQuerier(parts)
     }
 }

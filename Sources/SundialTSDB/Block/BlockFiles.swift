@@ -101,3 +101,15 @@ enum BlockFiles {
         func abandon() { close(fd) }
     }
 }
+
+extension BlockFiles {
+    /// Total size in bytes of the regular files under `path` (recursively); 0 if missing.
+    static func treeSize(_ path: String) -> UInt64 {
+        guard let e = FileManager.default.enumerator(atPath: path) else { return 0 }
+        var total: UInt64 = 0
+        while let name = e.nextObject() as? String {
+            total += size("\(path)/\(name)")
+        }
+        return total
+    }
+}

@@ -26,15 +26,17 @@ public final class BlockStore: Sendable {
     /// `*.tmp-for-deletion`) are removed; blocks that a complete compacted block lists as parents
     /// (a crash between writing the compacted block and deleting its sources) are deleted, so no
     /// sample is seen twice. A block that fails to open is skipped and reported in ``skipped``.
-    public init(directory: String) throws {
+    /// - Parameter readOnly: change nothing on disk (offline tools): leftovers stay, and parents
+    ///   of a compacted block are only left out of the list.
+    public init(directory: String, readOnly: Bool = false) throws {
         self.directory = directory
-        try BlockFiles.makeDirectory(directory)
+        if !readOnly { try BlockFiles.makeDirectory(directory) }
         var opened: [Block] = []
         var failures: [BlockError] = []
         for name in BlockFiles.list(directory).sorted() {
             let path = "\(directory)/\(name)"
             if name.hasSuffix(BlockWriter.temporarySuffix) || name.hasSuffix(BlockStore.deletionSuffix) {
-                try BlockFiles.remove(path)
+                if !readOnly { try BlockFiles.remove(path) }
                 continue
             }
             guard BlockID(name) != nil, BlockFiles.exists("\(path)/\(Block.metaFileName)") else { continue }
@@ -46,7 +48,7 @@ public final class BlockStore: Sendable {
         var kept: [Block] = []
         for b in opened {
             if parents.contains(b.id) || b.meta.compaction.deletable {
-                try BlockStore.removeBlockDirectory(b.directory)
+                if !readOnly { try BlockStore.removeBlockDirectory(b.directory) }
             } else {
                 kept.append(b)
             }
