@@ -128,7 +128,7 @@ import Testing
             }
             let base = "http://127.0.0.1:\(port)"
             var ready = false
-            for _ in 0..<100 where p.isRunning {
+            for _ in 0..<300 where p.isRunning {
                 if let (_, r) = try? await URLSession.shared.data(from: URL(string: "\(base)/-/ready")!),
                    (r as? HTTPURLResponse)?.statusCode == 200 { ready = true; break }
                 try await Task.sleep(for: .milliseconds(100))
