@@ -55,8 +55,10 @@ struct ServeRunner {
             api.setReady(true)
             logger.info("listening", metadata: ["address": "\(host):\(bound)", "data_dir": "\(config.dataDir)"])
         }
+        // The server shuts down first (stop accepting, finish in-flight requests), then compaction.
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: [.init(service: CompactionService(db: db)), .init(service: app)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         var failure: (any Error)?
         do {
             try await group.run()
@@ -87,8 +89,10 @@ struct ServeRunner {
         case .interval(let ms): syncMode = .interval(milliseconds: Int(clamping: ms))
         }
         let logger = self.logger
-        let options = DBOptions(head: HeadOptions(chunkRange: config.blockRangeMs), wal: WALOptions(syncMode: syncMode),
+        var options = DBOptions(head: HeadOptions(chunkRange: config.blockRangeMs), wal: WALOptions(syncMode: syncMode),
                                 log: { logger.info("\($0)") })
+        options.retentionMs = config.retentionTimeMs
+        options.retentionBytes = UInt64(config.retentionSizeBytes)
         do {
             try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true)
         } catch {
@@ -101,6 +105,18 @@ struct ServeRunner {
         } catch {
             throw ServeStartupError(message: "cannot open data directory \(config.dataDir): \(error)"
                 + " (another sundial or Prometheus may be using it; stop it or pick another --data-dir)")
+        }
+    }
+}
+
+/// Head compaction, block merging and retention every minute (Prometheus's cadence), until
+/// graceful shutdown.
+struct CompactionService: Service {
+    let db: DB
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await db.runCompactionLoop(every: .seconds(60))
         }
     }
 }
