@@ -223,3 +223,128 @@ public struct ProtoReader: Sendable {
         while !r.isAtEnd { try body(try r.readVarint()) }
     }
 }
+
+/// The allocation- and reference-count-free sibling of ``ProtoReader`` for hot loops: a window
+/// `[position, end)` that does not hold the buffer; each read takes the buffer as an argument
+/// (passed borrowed, so no retain/release per nested message). Reads are bounds-checked against
+/// both the window and the buffer and throw ``DecodeError`` with absolute offsets; misuse (a
+/// different buffer than the one the window came from) throws rather than traps.
+public struct ProtoCursor: Sendable {
+    /// Absolute offset of the next byte.
+    public var position: Int
+    /// Absolute end (exclusive) of the window.
+    public let end: Int
+
+    /// A window over `range` of some buffer.
+    @inlinable public init(_ range: Range<Int>) {
+        position = range.lowerBound
+        end = range.upperBound
+    }
+
+    @inlinable public var isAtEnd: Bool { position >= end }
+
+    /// Next field key or nil at the end of the window (see ``ProtoReader/readTag()``).
+    @inlinable
+    public mutating func readTag(_ b: [UInt8]) throws(DecodeError) -> ProtoTag? {
+        if position >= end { return nil }
+        let start = position
+        let key: UInt64
+        if end <= b.count, b[position] < 0x80 {
+            key = UInt64(b[position])
+            position += 1
+        } else {
+            key = try readVarint(b)
+        }
+        guard key <= UInt64(UInt32.max) else { throw DecodeError(.invalid, offset: start, "protobuf: field key \(key) too large") }
+        let field = UInt32(truncatingIfNeeded: key >> 3)
+        guard field != 0 else { throw DecodeError(.invalid, offset: start, "protobuf: field number 0") }
+        guard let wt = ProtoWireType(rawValue: UInt8(truncatingIfNeeded: key & 7)) else {
+            throw DecodeError(.invalid, offset: start, "protobuf: unknown wire type \(key & 7) for field \(field)")
+        }
+        return ProtoTag(field: field, wireType: wt)
+    }
+
+    /// A base-128 varint of at most 10 bytes.
+    @inlinable
+    public mutating func readVarint(_ b: [UInt8]) throws(DecodeError) -> UInt64 {
+        let start = position
+        let limit = Swift.min(end, b.count)
+        var x: UInt64 = 0
+        var shift: UInt64 = 0
+        var i = start
+        while i < limit {
+            let byte = b[i]
+            i += 1
+            if shift == 63 {
+                guard byte <= 1 else { throw DecodeError(.overflow, offset: start, "protobuf: varint longer than 64 bits") }
+                position = i
+                return x | UInt64(byte) << 63
+            }
+            x |= UInt64(byte & 0x7f) << shift
+            if byte < 0x80 {
+                position = i
+                return x
+            }
+            shift += 7
+        }
+        throw DecodeError(.truncated, offset: start, "protobuf: truncated varint")
+    }
+
+    /// 8 little-endian bytes.
+    @inlinable
+    public mutating func readFixed64(_ b: [UInt8]) throws(DecodeError) -> UInt64 {
+        let p = position
+        guard Swift.min(end, b.count) - p >= 8 else { throw DecodeError(.truncated, offset: p, "protobuf: truncated fixed64") }
+        position = p + 8
+        var x: UInt64 = 0
+        for k in 0..<8 { x |= UInt64(b[p + k]) << (8 * UInt64(k)) }
+        return x
+    }
+
+    /// 4 little-endian bytes.
+    @inlinable
+    public mutating func readFixed32(_ b: [UInt8]) throws(DecodeError) -> UInt32 {
+        let p = position
+        guard Swift.min(end, b.count) - p >= 4 else { throw DecodeError(.truncated, offset: p, "protobuf: truncated fixed32") }
+        position = p + 4
+        return UInt32(b[p]) | UInt32(b[p + 1]) << 8 | UInt32(b[p + 2]) << 16 | UInt32(b[p + 3]) << 24
+    }
+
+    /// A length prefix; returns the payload's absolute range and skips it.
+    @inlinable
+    public mutating func readLengthDelimited(_ b: [UInt8]) throws(DecodeError) -> Range<Int> {
+        let start = position
+        let n = try readVarint(b)
+        let avail = Swift.min(end, b.count) - position
+        guard n <= UInt64(avail) else {
+            position = start
+            throw DecodeError(.truncated, offset: start, "protobuf: length \(n) runs past the end of the enclosing message (\(end - start) bytes left)")
+        }
+        let lo = position
+        position += Int(n)
+        return lo..<position
+    }
+
+    /// Skips a field value of `wireType` (groups refused).
+    @inlinable
+    public mutating func skip(_ wireType: ProtoWireType, _ b: [UInt8]) throws(DecodeError) {
+        switch wireType {
+        case .varint: _ = try readVarint(b)
+        case .fixed64: _ = try readFixed64(b)
+        case .fixed32: _ = try readFixed32(b)
+        case .lengthDelimited: _ = try readLengthDelimited(b)
+        case .startGroup, .endGroup:
+            throw DecodeError(.invalid, offset: position, "protobuf: groups are not supported")
+        }
+    }
+
+    /// Throws unless `tag` has wire type `expected`.
+    @inlinable
+    public func expect(_ tag: ProtoTag, _ expected: ProtoWireType, _ what: StaticString) throws(DecodeError) {
+        guard tag.wireType == expected else {
+            throw DecodeError(
+                .invalid, offset: position,
+                "protobuf: field \(what) (\(tag.field)) has wire type \(tag.wireType), expected \(expected)")
+        }
+    }
+}

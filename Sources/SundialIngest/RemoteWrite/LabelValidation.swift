@@ -36,7 +36,7 @@ enum InternFlags {
     static let metricNameValid: UInt8 = 8
 }
 
-extension RemoteWriteDecoder {
+extension RemoteWriteParser {
     /// Validates the labels of series `index` and builds its ``Labels``, or returns why the series
     /// is refused. Follows Prometheus 2.42's receiver (`storage/remote/write_handler.go`,
     /// `labels.IsValid`, then the head's `WithoutEmpty`, `IsEmpty` and `HasDuplicateLabelNames`):

@@ -12,9 +12,10 @@ public struct DecodedSeriesView: Sendable, Equatable {
 extension RemoteWriteDecoder {
     /// The last decoded request as plain values, for tests and debugging. Allocates.
     public func inspect() -> [DecodedSeriesView] {
-        request.series.map { s in
+        let v = view
+        return request.series.map { s in
             let labels = (Int(s.labelStart)..<Int(s.labelStart + s.labelCount)).map { i in
-                Label(printable(request.nameRange(i)), printable(request.valueRange(i)))
+                Label(v.printable(request.nameRange(i)), v.printable(request.valueRange(i)))
             }
             let samples = (Int(s.sampleStart)..<Int(s.sampleStart + s.sampleCount)).map { k in
                 RemoteWriteRequest.Sample(value: request.values[k], timestamp: request.timestamps[k])

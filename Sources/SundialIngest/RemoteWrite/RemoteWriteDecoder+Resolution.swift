@@ -1,14 +1,29 @@
 import SundialCore
 
+/// Per series of the current request: its validated labels (nil when refused), the storage ref
+/// hint, its series-cache slot (-1 when not cached), and why refused series were refused. Filled by
+/// ``SeriesCache/resolve(_:into:)``; owned by a decoder and moved out while in use (no copy).
+struct Resolution {
+    var labels: [Labels?] = []
+    var refs: [SeriesRef] = []
+    var slots: [Int32] = []
+    var rejections: [Int: String] = [:]
+
+    /// Sizes the arrays for `count` series (capacity reused).
+    mutating func prepare(count: Int) {
+        labels.removeAll(keepingCapacity: true)
+        refs.removeAll(keepingCapacity: true)
+        slots.removeAll(keepingCapacity: true)
+        if !rejections.isEmpty { rejections.removeAll(keepingCapacity: true) }
+        labels.append(contentsOf: repeatElement(nil, count: count))
+        refs.append(contentsOf: repeatElement(.none, count: count))
+        slots.append(contentsOf: repeatElement(-1, count: count))
+    }
+}
+
 extension RemoteWriteDecoder {
-    /// Sizes the per-series resolution arrays for `count` series (capacity reused).
-    func prepareResolution(count: Int) {
-        resolvedLabels.removeAll(keepingCapacity: true)
-        resolvedRefs.removeAll(keepingCapacity: true)
-        resolvedSlots.removeAll(keepingCapacity: true)
-        rejections.removeAll(keepingCapacity: true)
-        resolvedLabels.append(contentsOf: repeatElement(nil, count: count))
-        resolvedRefs.append(contentsOf: repeatElement(.none, count: count))
-        resolvedSlots.append(contentsOf: repeatElement(-1, count: count))
+    /// A read-only parser value over the current body and decoded request (retains both; no copy).
+    var view: RemoteWriteParser {
+        RemoteWriteParser(body: body, request: request, refScratch: [], seriesRangeScratch: [])
     }
 }

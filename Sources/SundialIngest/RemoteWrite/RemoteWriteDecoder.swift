@@ -18,16 +18,13 @@ public final class RemoteWriteDecoder {
     /// Scratch for decompression (swapped with `body`).
     var scratch: [UInt8] = []
     var request = DecodedRequest()
-    /// Per series of the current request: its validated labels (nil when refused), the storage
-    /// ref hint, its series-cache slot (-1 when not cached). Filled by ``SeriesCache/resolve(_:)``.
-    var resolvedLabels: [Labels?] = []
-    var resolvedRefs: [SeriesRef] = []
-    var resolvedSlots: [Int32] = []
-    /// Why series were refused, by series index.
-    var rejections: [Int: String] = [:]
+    /// Labels, refs and refusals of the current request's series (reused).
+    var resolution = Resolution()
     /// The last 2.0 metadata handed to storage per metric family, so repeated per-series
     /// metadata is forwarded once.
     var lastMetadata: [String: MetricMetadata] = [:]
+    /// Scratch for 2.0 `labels_refs` (reused).
+    var seriesRangeScratch: [Range<Int>] = []
     /// Scratch for 2.0 `labels_refs` (reused).
     var refScratch: [UInt32] = []
     /// Largest decoded body accepted, bytes.
@@ -97,179 +94,29 @@ public final class RemoteWriteDecoder {
     }
 
     func decodeDecompressed(version: RemoteWriteVersion) throws(IngestError) {
+        // Move the reused buffers into a value-type parser (no copy), parse, move them back.
+        var p = RemoteWriteParser(body: body, request: DecodedRequest(), refScratch: [], seriesRangeScratch: [])
+        swap(&p.request, &request)
+        swap(&p.refScratch, &refScratch)
+        swap(&p.seriesRangeScratch, &seriesRangeScratch)
+        defer {
+            swap(&p.request, &request)
+            swap(&p.refScratch, &refScratch)
+            swap(&p.seriesRangeScratch, &seriesRangeScratch)
+        }
         switch version {
-        case .v1: try decodeV1()
-        case .v2: try decodeV2()
+        case .v1: try p.decodeV1()
+        case .v2: try p.decodeV2()
         }
     }
 
+    /// Remote-write `MetricType` number to Core's type.
+    func metricType(_ v: UInt64) -> MetricMetadata.MetricType { RemoteWriteParser.metricType(v) }
+
     /// Bytes of the current body in `range` as a String (nil for invalid UTF-8). Allocates; used
-    /// on the slow paths (validation misses, messages).
+    /// on the slow paths (messages, metadata).
     func string(_ range: Range<Int>) -> String? {
         ProtoReader(body, range: range).string(range)
     }
-
-    /// A printable form of `range` for messages: the string, or its bytes escaped when not UTF-8.
-    func printable(_ range: Range<Int>) -> String {
-        if let s = string(range) { return s }
-        return String(decoding: body[range], as: UTF8.self)
-    }
 }
 
-// MARK: - Remote write 1.0
-
-extension RemoteWriteDecoder {
-    /// `WriteRequest { repeated TimeSeries timeseries = 1; reserved 2; repeated MetricMetadata metadata = 3; }`
-    func decodeV1() throws(IngestError) {
-        var r = ProtoReader(body)
-        while true {
-            // Errors in the envelope are reported as WriteRequest errors; errors inside a
-            // TimeSeries carry its index.
-            var seriesRange: Range<Int>? = nil
-            do throws(DecodeError) {
-                guard let tag = try r.readTag() else { break }
-                switch tag.field {
-                case 1:
-                    try r.expect(tag, .lengthDelimited, "WriteRequest.timeseries")
-                    seriesRange = try r.readLengthDelimited()
-                case 3:
-                    try r.expect(tag, .lengthDelimited, "WriteRequest.metadata")
-                    let range = try r.readLengthDelimited()
-                    try parseMetadataV1(range)
-                default:
-                    try r.skip(tag.wireType)
-                }
-            } catch {
-                throw IngestError.malformed(error, in: "WriteRequest")
-            }
-            if let range = seriesRange {
-                let index = request.series.count
-                do throws(DecodeError) {
-                    try parseTimeSeriesV1(range)
-                } catch {
-                    throw IngestError.malformed(error, in: "TimeSeries", seriesIndex: index)
-                }
-            }
-        }
-    }
-
-    /// `TimeSeries { repeated Label labels = 1; repeated Sample samples = 2; repeated Exemplar exemplars = 3; repeated Histogram histograms = 4; }`
-    func parseTimeSeriesV1(_ range: Range<Int>) throws(DecodeError) {
-        var s = DecodedSeries(offset: range.lowerBound)
-        s.labelStart = Int32(request.labelCount)
-        s.sampleStart = Int32(request.timestamps.count)
-        var r = ProtoReader(body, range: range)
-        while let tag = try r.readTag() {
-            switch tag.field {
-            case 1:
-                try r.expect(tag, .lengthDelimited, "TimeSeries.labels")
-                let lr = try r.readLengthDelimited()
-                let (n, v) = try parseLabelV1(lr)
-                request.appendLabel(name: n, value: v)
-            case 2:
-                try r.expect(tag, .lengthDelimited, "TimeSeries.samples")
-                let sr = try r.readLengthDelimited()
-                try parseSample(sr)
-            case 3:
-                try r.expect(tag, .lengthDelimited, "TimeSeries.exemplars")
-                let er = try r.readLengthDelimited()
-                try validateExemplar(er, v2: false)
-                s.exemplarCount += 1
-            case 4:
-                try r.expect(tag, .lengthDelimited, "TimeSeries.histograms")
-                let hr = try r.readLengthDelimited()
-                try validateHistogram(hr)
-                s.histogramCount += 1
-            default:
-                try r.skip(tag.wireType)
-            }
-        }
-        s.labelCount = Int32(request.labelCount) - s.labelStart
-        s.sampleCount = Int32(request.timestamps.count) - s.sampleStart
-        request.series.append(s)
-    }
-
-    /// `Label { string name = 1; string value = 2; }`. A missing field is the empty string.
-    /// Returns the byte ranges of name and value.
-    func parseLabelV1(_ range: Range<Int>) throws(DecodeError) -> (Range<Int>, Range<Int>) {
-        var name = range.lowerBound..<range.lowerBound
-        var value = name
-        var r = ProtoReader(body, range: range)
-        while let tag = try r.readTag() {
-            switch tag.field {
-            case 1:
-                try r.expect(tag, .lengthDelimited, "Label.name")
-                name = try r.readLengthDelimited()
-            case 2:
-                try r.expect(tag, .lengthDelimited, "Label.value")
-                value = try r.readLengthDelimited()
-            default:
-                try r.skip(tag.wireType)
-            }
-        }
-        return (name, value)
-    }
-
-    /// `Sample { double value = 1; int64 timestamp = 2; }` (2.0 adds `int64 start_timestamp = 3`,
-    /// skipped). Missing fields are 0.
-    @inline(__always)
-    func parseSample(_ range: Range<Int>) throws(DecodeError) {
-        var value: Double = 0
-        var ts: Int64 = 0
-        var r = ProtoReader(body, range: range)
-        while let tag = try r.readTag() {
-            switch tag.field {
-            case 1:
-                try r.expect(tag, .fixed64, "Sample.value")
-                value = try r.readDouble()
-            case 2:
-                try r.expect(tag, .varint, "Sample.timestamp")
-                ts = Int64(bitPattern: try r.readVarint())
-            default:
-                try r.skip(tag.wireType)
-            }
-        }
-        request.timestamps.append(ts)
-        request.values.append(value)
-    }
-
-    /// `MetricMetadata { MetricType type = 1; string metric_family_name = 2; string help = 4; string unit = 5; }`
-    func parseMetadataV1(_ range: Range<Int>) throws(DecodeError) {
-        var type: UInt64 = 0
-        var family = "", help = "", unit = ""
-        var r = ProtoReader(body, range: range)
-        while let tag = try r.readTag() {
-            switch tag.field {
-            case 1:
-                try r.expect(tag, .varint, "MetricMetadata.type")
-                type = try r.readVarint()
-            case 2, 4, 5:
-                try r.expect(tag, .lengthDelimited, "MetricMetadata string field")
-                let sr = try r.readLengthDelimited()
-                guard let s = r.string(sr) else {
-                    throw DecodeError(.invalid, offset: sr.lowerBound, "invalid UTF-8 in MetricMetadata field \(tag.field)")
-                }
-                if tag.field == 2 { family = s } else if tag.field == 4 { help = s } else { unit = s }
-            default:
-                try r.skip(tag.wireType)
-            }
-        }
-        request.metadata.append(MetricMetadata(metricFamily: family, type: metricType(type), help: help, unit: unit))
-    }
-
-    /// `MetricType`: UNKNOWN 0, COUNTER 1, GAUGE 2, HISTOGRAM 3, GAUGEHISTOGRAM 4, SUMMARY 5,
-    /// INFO 6, STATESET 7 (2.0 uses the same numbers with `METRIC_TYPE_` names). Unknown values
-    /// (newer senders) map to unknown.
-    func metricType(_ v: UInt64) -> MetricMetadata.MetricType {
-        switch v {
-        case 1: .counter
-        case 2: .gauge
-        case 3: .histogram
-        case 4: .gaugehistogram
-        case 5: .summary
-        case 6: .info
-        case 7: .stateset
-        default: .unknown
-        }
-    }
-}

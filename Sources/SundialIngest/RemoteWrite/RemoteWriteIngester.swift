@@ -86,9 +86,13 @@ public final class RemoteWriteIngester: Sendable {
 
     func append(_ d: RemoteWriteDecoder, version: RemoteWriteVersion) throws(IngestError) -> RemoteWriteResult {
         var result = RemoteWriteResult(version: version)
-        let req = d.request
+        let view = d.view
+        let req = view.request
         result.seriesReceived = req.series.count
-        let generation = cache.resolve(d)
+        var res = Resolution()
+        swap(&res, &d.resolution)
+        defer { swap(&res, &d.resolution) }
+        let generation = cache.resolve(view, into: &res)
         let maxT = now() &+ options.maxFutureMs
         let maxExamples = options.maxExamples
         let app = storage.appender()
@@ -97,12 +101,12 @@ public final class RemoteWriteIngester: Sendable {
         for i in 0..<req.series.count {
             let s = req.series[i]
             result.exemplarsDropped += Int(s.exemplarCount)
-            guard let labels = d.resolvedLabels[i] else {
-                let message = d.rejections[i] ?? "series \(i): invalid labels"
+            guard let labels = res.labels[i] else {
+                let message = res.rejections[i] ?? "series \(i): invalid labels"
                 result.reject(.invalidLabels, count: Int(s.sampleCount + s.histogramCount), example: message, maxExamples: maxExamples)
                 continue
             }
-            var ref = d.resolvedRefs[i]
+            var ref = res.refs[i]
             let start = Int(s.sampleStart), end = start + Int(s.sampleCount)
             for k in start..<end {
                 let t = req.timestamps[k]
@@ -118,7 +122,7 @@ public final class RemoteWriteIngester: Sendable {
                     result.reject(RejectionReason(error.reason), example: error.description, maxExamples: maxExamples)
                 }
             }
-            d.resolvedRefs[i] = ref
+            res.refs[i] = ref
             if s.histogramCount > 0 {
                 result.reject(.histogramsUnsupported, count: Int(s.histogramCount),
                               example: "\(RejectionReason.histogramsUnsupported.rawValue): \(s.histogramCount) histogram samples for series \(labels)",
@@ -146,7 +150,7 @@ public final class RemoteWriteIngester: Sendable {
             throw IngestError(.storage, "commit failed: \(error)")
         }
         result.samplesWritten = written
-        cache.storeRefs(d, generation: generation)
+        cache.storeRefs(res, generation: generation)
         return result
     }
 

@@ -27,14 +27,17 @@ final class SeriesCache: Sendable {
 
     init(options: RemoteWriteOptions) { self.options = options }
 
-    /// Resolves the labels of every series of `decoder`'s current request into
-    /// `decoder.resolved*` arrays: cached entries directly, others validated (and cached when
-    /// valid). Returns the cache generation the slots belong to.
-    func resolve(_ decoder: RemoteWriteDecoder) -> UInt64 {
-        let n = decoder.request.series.count
-        decoder.prepareResolution(count: n)
+    /// Resolves the labels of every series of the decoded request `view` into `res`: cached
+    /// entries directly, others validated (and cached when valid). Returns the cache generation
+    /// the slots belong to.
+    func resolve(_ view: RemoteWriteParser, into res: inout Resolution) -> UInt64 {
+        let n = view.request.series.count
+        res.prepare(count: n)
         let useCache = options.seriesCacheEntries > 0
         let opts = options
+        let body = view.body
+        let spans = view.request.labelSpans
+        let series = view.request.series
         return state.withLock { st in
             if st.table.count > opts.seriesCacheEntries
                 || st.interner.count > opts.maxInternedStrings || st.interner.arenaBytes > opts.maxInternedBytes
@@ -46,30 +49,30 @@ final class SeriesCache: Sendable {
                 st.generation &+= 1
             }
             for i in 0..<n {
-                let s = decoder.request.series[i]
+                let s = series[i]
                 let firstPair = Int(s.labelStart) * 2, pairCount = Int(s.labelCount) * 2
                 var h: UInt64 = 0
                 if useCache {
-                    h = ByteSpanKeyTable.hash(decoder.body, spans: decoder.request.labelSpans, firstPair: firstPair, pairCount: pairCount)
-                    if let slot = st.table.find(decoder.body, spans: decoder.request.labelSpans, firstPair: firstPair, pairCount: pairCount, hash: h) {
-                        decoder.resolvedLabels[i] = st.labels[slot]
-                        decoder.resolvedRefs[i] = st.refs[slot]
-                        decoder.resolvedSlots[i] = Int32(slot)
+                    h = ByteSpanKeyTable.hash(body, spans: spans, firstPair: firstPair, pairCount: pairCount)
+                    if let slot = st.table.find(body, spans: spans, firstPair: firstPair, pairCount: pairCount, hash: h) {
+                        res.labels[i] = st.labels[slot]
+                        res.refs[i] = st.refs[slot]
+                        res.slots[i] = Int32(truncatingIfNeeded: slot)
                         continue
                     }
                 }
-                switch decoder.buildLabels(series: i, interner: &st.interner, options: opts) {
+                switch view.buildLabels(series: i, interner: &st.interner, options: opts) {
                 case .success(let labels):
-                    decoder.resolvedLabels[i] = labels
+                    res.labels[i] = labels
                     if useCache {
-                        let slot = st.table.insert(decoder.body, spans: decoder.request.labelSpans, firstPair: firstPair, pairCount: pairCount, hash: h)
+                        let slot = st.table.insert(body, spans: spans, firstPair: firstPair, pairCount: pairCount, hash: h)
                         st.labels.append(labels)
                         st.refs.append(.none)
-                        decoder.resolvedSlots[i] = Int32(slot)
+                        res.slots[i] = Int32(truncatingIfNeeded: slot)
                     }
                 case .failure(let rejection):
-                    decoder.resolvedLabels[i] = nil
-                    decoder.rejections[i] = rejection.message
+                    res.labels[i] = nil
+                    res.rejections[i] = rejection.message
                 }
             }
             return st.generation
@@ -77,14 +80,14 @@ final class SeriesCache: Sendable {
     }
 
     /// Stores the refs storage returned for cached series (ignored if the cache was cleared since).
-    func storeRefs(_ decoder: RemoteWriteDecoder, generation: UInt64) {
+    func storeRefs(_ res: Resolution, generation: UInt64) {
         guard options.seriesCacheEntries > 0 else { return }
         state.withLock { st in
             guard st.generation == generation else { return }
-            for i in decoder.resolvedSlots.indices {
-                let slot = Int(decoder.resolvedSlots[i])
-                if slot >= 0 && slot < st.refs.count && st.refs[slot] != decoder.resolvedRefs[i] {
-                    st.refs[slot] = decoder.resolvedRefs[i]
+            for i in res.slots.indices {
+                let slot = Int(res.slots[i])
+                if slot >= 0 && slot < st.refs.count && st.refs[slot] != res.refs[i] {
+                    st.refs[slot] = res.refs[i]
                 }
             }
         }

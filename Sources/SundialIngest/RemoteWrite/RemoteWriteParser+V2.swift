@@ -3,24 +3,28 @@ import SundialEncoding
 
 // MARK: - Remote write 2.0
 
-extension RemoteWriteDecoder {
+extension RemoteWriteParser {
     /// `Request { reserved 1 to 3; repeated string symbols = 4; repeated TimeSeries timeseries = 5; }`
     /// (remote-write 2.0 spec, "Protocol" and "Symbols"). Symbols may follow the series on the
     /// wire, so a first pass collects both, then series are decoded against the full table.
-    func decodeV2() throws(IngestError) {
+    mutating func decodeV2() throws(IngestError) {
+        // Reuse the decoder's scratch list of series ranges (no allocation per request).
         var seriesRanges: [Range<Int>] = []
-        var r = ProtoReader(body)
+        swap(&seriesRanges, &seriesRangeScratch)
+        seriesRanges.removeAll(keepingCapacity: true)
+        defer { swap(&seriesRanges, &seriesRangeScratch) }
+        var r = ProtoCursor(0..<body.count)
         do throws(DecodeError) {
-            while let tag = try r.readTag() {
+            while let tag = try r.readTag(body) {
                 switch tag.field {
                 case 4:
                     try r.expect(tag, .lengthDelimited, "Request.symbols")
-                    request.symbols.append(try r.readLengthDelimited())
+                    request.symbols.append(try r.readLengthDelimited(body))
                 case 5:
                     try r.expect(tag, .lengthDelimited, "Request.timeseries")
-                    seriesRanges.append(try r.readLengthDelimited())
+                    seriesRanges.append(try r.readLengthDelimited(body))
                 default:
-                    try r.skip(tag.wireType)
+                    try r.skip(tag.wireType, body)
                 }
             }
         } catch {
@@ -39,7 +43,7 @@ extension RemoteWriteDecoder {
 
     /// `TimeSeries { repeated uint32 labels_refs = 1; repeated Sample samples = 2; repeated Histogram histograms = 3;
     /// repeated Exemplar exemplars = 4; Metadata metadata = 5; int64 created_timestamp = 6 (earlier RCs) }`
-    func parseTimeSeriesV2(_ range: Range<Int>, index: Int) throws(IngestError) {
+    mutating func parseTimeSeriesV2(_ range: Range<Int>, index: Int) throws(IngestError) {
         var s = DecodedSeries(offset: range.lowerBound)
         s.labelStart = Int32(request.labelCount)
         s.sampleStart = Int32(request.timestamps.count)
@@ -48,15 +52,15 @@ extension RemoteWriteDecoder {
         swap(&refs, &refScratch)
         refs.removeAll(keepingCapacity: true)
         defer { swap(&refs, &refScratch) }
-        var r = ProtoReader(body, range: range)
+        var r = ProtoCursor(range)
         do throws(DecodeError) {
-            while let tag = try r.readTag() {
+            while let tag = try r.readTag(body) {
                 switch tag.field {
                 case 1:
                     // Packed (the proto3 default) or, tolerated, one varint per element.
                     if tag.wireType == .lengthDelimited {
-                        let pr = try r.readLengthDelimited()
-                        var p = ProtoReader(body, range: pr)
+                        let pr = try r.readLengthDelimited(body)
+                        var p = ProtoCursor(pr)
                         while !p.isAtEnd { refs.append(try readRef(&p, "TimeSeries.labels_refs")) }
                     } else {
                         try r.expect(tag, .varint, "TimeSeries.labels_refs")
@@ -64,27 +68,27 @@ extension RemoteWriteDecoder {
                     }
                 case 2:
                     try r.expect(tag, .lengthDelimited, "TimeSeries.samples")
-                    let sr = try r.readLengthDelimited()
+                    let sr = try r.readLengthDelimited(body)
                     try parseSample(sr)
                 case 3:
                     try r.expect(tag, .lengthDelimited, "TimeSeries.histograms")
-                    let hr = try r.readLengthDelimited()
+                    let hr = try r.readLengthDelimited(body)
                     try validateHistogram(hr)
                     s.histogramCount += 1
                 case 4:
                     try r.expect(tag, .lengthDelimited, "TimeSeries.exemplars")
-                    let er = try r.readLengthDelimited()
+                    let er = try r.readLengthDelimited(body)
                     try validateExemplar(er, v2: true)
                     s.exemplarCount += 1
                 case 5:
                     try r.expect(tag, .lengthDelimited, "TimeSeries.metadata")
-                    let mr = try r.readLengthDelimited()
+                    let mr = try r.readLengthDelimited(body)
                     s.metadata = try parseMetadataV2(mr)
                 case 6:
                     try r.expect(tag, .varint, "TimeSeries.created_timestamp")
-                    s.createdTimestamp = Int64(bitPattern: try r.readVarint())
+                    s.createdTimestamp = Int64(bitPattern: try r.readVarint(body))
                 default:
-                    try r.skip(tag.wireType)
+                    try r.skip(tag.wireType, body)
                 }
             }
         } catch {
@@ -122,9 +126,9 @@ extension RemoteWriteDecoder {
     }
 
     @inline(__always)
-    func readRef(_ r: inout ProtoReader, _ what: StaticString) throws(DecodeError) -> UInt32 {
+    func readRef(_ r: inout ProtoCursor, _ what: StaticString) throws(DecodeError) -> UInt32 {
         let at = r.position
-        let v = try r.readVarint()
+        let v = try r.readVarint(body)
         guard v <= UInt64(UInt32.max) else {
             throw DecodeError(.invalid, offset: at, "\(what): reference \(v) does not fit uint32")
         }
@@ -135,12 +139,12 @@ extension RemoteWriteDecoder {
     func parseMetadataV2(_ range: Range<Int>) throws(DecodeError) -> SeriesMetadataRef {
         var m = SeriesMetadataRef()
         m.present = true
-        var r = ProtoReader(body, range: range)
-        while let tag = try r.readTag() {
+        var r = ProtoCursor(range)
+        while let tag = try r.readTag(body) {
             switch tag.field {
             case 1:
                 try r.expect(tag, .varint, "Metadata.type")
-                m.type = try r.readVarint()
+                m.type = try r.readVarint(body)
             case 3:
                 try r.expect(tag, .varint, "Metadata.help_ref")
                 m.helpRef = try readRef(&r, "Metadata.help_ref")
@@ -148,7 +152,7 @@ extension RemoteWriteDecoder {
                 try r.expect(tag, .varint, "Metadata.unit_ref")
                 m.unitRef = try readRef(&r, "Metadata.unit_ref")
             default:
-                try r.skip(tag.wireType)
+                try r.skip(tag.wireType, body)
             }
         }
         return m
@@ -159,14 +163,14 @@ extension RemoteWriteDecoder {
     /// 1.0 `Exemplar { repeated Label labels = 1; double value = 2; int64 timestamp = 3; }`;
     /// 2.0 `Exemplar { repeated uint32 labels_refs = 1; double value = 2; int64 timestamp = 3; }`.
     func validateExemplar(_ range: Range<Int>, v2: Bool) throws(DecodeError) {
-        var r = ProtoReader(body, range: range)
+        var r = ProtoCursor(range)
         let nsym = request.symbols.count
-        while let tag = try r.readTag() {
+        while let tag = try r.readTag(body) {
             switch tag.field {
             case 1 where v2:
                 if tag.wireType == .lengthDelimited {
-                    let pr = try r.readLengthDelimited()
-                    var p = ProtoReader(body, range: pr)
+                    let pr = try r.readLengthDelimited(body)
+                    var p = ProtoCursor(pr)
                     while !p.isAtEnd {
                         let at = p.position
                         let ref = try readRef(&p, "Exemplar.labels_refs")
@@ -184,15 +188,15 @@ extension RemoteWriteDecoder {
                 }
             case 1:
                 try r.expect(tag, .lengthDelimited, "Exemplar.labels")
-                _ = try parseLabelV1(try r.readLengthDelimited())
+                _ = try parseLabelV1(try r.readLengthDelimited(body))
             case 2:
                 try r.expect(tag, .fixed64, "Exemplar.value")
-                _ = try r.readFixed64()
+                _ = try r.readFixed64(body)
             case 3:
                 try r.expect(tag, .varint, "Exemplar.timestamp")
-                _ = try r.readVarint()
+                _ = try r.readVarint(body)
             default:
-                try r.skip(tag.wireType)
+                try r.skip(tag.wireType, body)
             }
         }
     }
@@ -203,54 +207,54 @@ extension RemoteWriteDecoder {
     /// positive_deltas 12, positive_counts 13, reset_hint 14, timestamp 15, custom_values 16
     /// (packed double), start_timestamp 17 (2.0). Checks every field's wire type and every span.
     func validateHistogram(_ range: Range<Int>) throws(DecodeError) {
-        var r = ProtoReader(body, range: range)
-        while let tag = try r.readTag() {
+        var r = ProtoCursor(range)
+        while let tag = try r.readTag(body) {
             switch tag.field {
             case 1, 4, 6, 14, 15, 17:
                 try r.expect(tag, .varint, "Histogram scalar")
-                _ = try r.readVarint()
+                _ = try r.readVarint(body)
             case 2, 3, 5, 7:
                 try r.expect(tag, .fixed64, "Histogram double")
-                _ = try r.readFixed64()
+                _ = try r.readFixed64(body)
             case 8, 11:
                 try r.expect(tag, .lengthDelimited, "Histogram spans")
-                try validateBucketSpan(try r.readLengthDelimited())
+                try validateBucketSpan(try r.readLengthDelimited(body))
             case 9, 12:
                 // Packed sint64, or one varint per element.
                 if tag.wireType == .lengthDelimited {
-                    var p = ProtoReader(body, range: try r.readLengthDelimited())
-                    while !p.isAtEnd { _ = try p.readVarint() }
+                    var p = ProtoCursor(try r.readLengthDelimited(body))
+                    while !p.isAtEnd { _ = try p.readVarint(body) }
                 } else {
                     try r.expect(tag, .varint, "Histogram deltas")
-                    _ = try r.readVarint()
+                    _ = try r.readVarint(body)
                 }
             case 10, 13, 16:
                 // Packed double, or one fixed64 per element.
                 if tag.wireType == .lengthDelimited {
-                    let pr = try r.readLengthDelimited()
+                    let pr = try r.readLengthDelimited(body)
                     guard pr.count % 8 == 0 else {
                         throw DecodeError(.invalid, offset: pr.lowerBound, "Histogram packed doubles: \(pr.count) bytes is not a multiple of 8")
                     }
                 } else {
                     try r.expect(tag, .fixed64, "Histogram counts")
-                    _ = try r.readFixed64()
+                    _ = try r.readFixed64(body)
                 }
             default:
-                try r.skip(tag.wireType)
+                try r.skip(tag.wireType, body)
             }
         }
     }
 
     /// `BucketSpan { sint32 offset = 1; uint32 length = 2; }`
     func validateBucketSpan(_ range: Range<Int>) throws(DecodeError) {
-        var r = ProtoReader(body, range: range)
-        while let tag = try r.readTag() {
+        var r = ProtoCursor(range)
+        while let tag = try r.readTag(body) {
             switch tag.field {
             case 1, 2:
                 try r.expect(tag, .varint, "BucketSpan field")
-                _ = try r.readVarint()
+                _ = try r.readVarint(body)
             default:
-                try r.skip(tag.wireType)
+                try r.skip(tag.wireType, body)
             }
         }
     }
