@@ -244,17 +244,11 @@ public struct ProtoCursor: Sendable {
     @inlinable public var isAtEnd: Bool { position >= end }
 
     /// Next field key or nil at the end of the window (see ``ProtoReader/readTag()``).
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readTag(_ b: [UInt8]) throws(DecodeError) -> ProtoTag? {
         if position >= end { return nil }
         let start = position
-        let key: UInt64
-        if end <= b.count, b[position] < 0x80 {
-            key = UInt64(b[position])
-            position += 1
-        } else {
-            key = try readVarint(b)
-        }
+        let key = try readVarint(b)
         guard key <= UInt64(UInt32.max) else { throw DecodeError(.invalid, offset: start, "protobuf: field key \(key) too large") }
         let field = UInt32(truncatingIfNeeded: key >> 3)
         guard field != 0 else { throw DecodeError(.invalid, offset: start, "protobuf: field number 0") }
@@ -265,8 +259,21 @@ public struct ProtoCursor: Sendable {
     }
 
     /// A base-128 varint of at most 10 bytes.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readVarint(_ b: [UInt8]) throws(DecodeError) -> UInt64 {
+        let p = position
+        if p < end && p < b.count {
+            let byte = b[p]
+            if byte < 0x80 {
+                position = p + 1
+                return UInt64(byte)
+            }
+        }
+        return try readVarintSlow(b)
+    }
+
+    @inlinable
+    mutating func readVarintSlow(_ b: [UInt8]) throws(DecodeError) -> UInt64 {
         let start = position
         let limit = Swift.min(end, b.count)
         var x: UInt64 = 0
@@ -291,7 +298,7 @@ public struct ProtoCursor: Sendable {
     }
 
     /// 8 little-endian bytes.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readFixed64(_ b: [UInt8]) throws(DecodeError) -> UInt64 {
         let p = position
         guard Swift.min(end, b.count) - p >= 8 else { throw DecodeError(.truncated, offset: p, "protobuf: truncated fixed64") }
@@ -311,7 +318,7 @@ public struct ProtoCursor: Sendable {
     }
 
     /// A length prefix; returns the payload's absolute range and skips it.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readLengthDelimited(_ b: [UInt8]) throws(DecodeError) -> Range<Int> {
         let start = position
         let n = try readVarint(b)
@@ -339,7 +346,7 @@ public struct ProtoCursor: Sendable {
     }
 
     /// Throws unless `tag` has wire type `expected`.
-    @inlinable
+    @inlinable @inline(__always)
     public func expect(_ tag: ProtoTag, _ expected: ProtoWireType, _ what: StaticString) throws(DecodeError) {
         guard tag.wireType == expected else {
             throw DecodeError(
