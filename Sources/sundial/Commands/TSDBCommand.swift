@@ -5,6 +5,6 @@ struct TSDBCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tsdb",
         abstract: "Inspect and benchmark a data directory (like promtool tsdb).",
-        subcommands: [TSDBDump.self, TSDBBench.self, TSDBCrashWriter.self]
+        subcommands: [TSDBList.self, TSDBAnalyze.self, TSDBDump.self, TSDBBench.self, TSDBCrashWriter.self]
     )
 }
