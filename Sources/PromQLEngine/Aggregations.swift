@@ -6,7 +6,17 @@ import PromQLSyntax
 extension Evaluator {
     /// The group key of a series: `by` keeps the listed labels, `without` drops them and `__name__`.
     static func groupingKey(_ l: Labels, _ grouping: [String], without: Bool) -> Labels {
-        without ? l.removing(grouping + [Labels.metricName]) : l.keeping(grouping)
+        if without {
+            var out: [Label] = []
+            out.reserveCapacity(l.count)
+            for x in l where x.name != Labels.metricName && !grouping.contains(x.name) { out.append(x) }
+            return out.count == l.count ? l : Labels(sorted: out)
+        }
+        if grouping.isEmpty { return Labels() }
+        var out: [Label] = []
+        out.reserveCapacity(grouping.count)
+        for x in l where grouping.contains(x.name) { out.append(x) }
+        return Labels(sorted: out)
     }
 
     func evalAggregation(_ a: Aggregation, _ grid: StepGrid) throws(EvaluationError) -> EvalValue {
@@ -20,6 +30,11 @@ extension Evaluator {
             } else {
                 param = try evalScalar(p, grid)
             }
+        }
+        switch a.op {
+        case .sum, .avg, .count, .group, .min, .max, .stddev, .stdvar:
+            if let out = try streamFoldAggregation(a, grid) { return .vector(out) }
+        default: break
         }
         let input = try evalVector(a.expr, grid)
         let steps = grid.count
@@ -79,99 +94,52 @@ extension Evaluator {
         }
     }
 
-    /// sum, avg, count, group, min, max, stddev, stdvar.
+    /// sum, avg, count, group, min, max, stddev, stdvar over materialised input.
     func foldAggregation(_ op: AggregationOp, _ input: [StepSeries], _ groupOf: [Int], _ keys: [Labels], _ steps: Int)
         throws(EvaluationError) -> [StepSeries]
     {
-        let groups = keys.count
-        let n = groups * steps
-        var value = [Double](repeating: 0, count: n)
-        var comp = [Double](repeating: 0, count: n)  // Kahan compensation (v3 sum/avg) or mean (stddev)
-        var count = [Double](repeating: 0, count: n)
-        let kahan = isV3
+        var f = Folder(op: op, steps: steps, kahan: isV3)
+        f.ensureGroups(keys.count)
         for (si, s) in input.enumerated() {
             try checkpoint()
-            let base = groupOf[si] * steps
-            for i in 0..<steps where s.present[i] {
-                let x = s.values[i]
-                let k = base + i
-                let first = count[k] == 0
-                count[k] += 1
-                switch op {
-                case .sum:
-                    if first {
-                        value[k] = x
-                    } else if kahan {
-                        RangeKernels.kahanAdd(x, &value[k], &comp[k])
-                    } else {
-                        value[k] += x
-                    }
-                case .avg:
-                    if first {
-                        value[k] = x
-                        continue
-                    }
-                    if kahan {
-                        // v3: Kahan sum, switching to incremental mean only on overflow is not
-                        // needed for the test data; use the compensated incremental mean.
-                        RangeKernels.kahanAdd(x, &value[k], &comp[k])
-                        continue
-                    }
-                    let mean = value[k]
-                    if mean.isInfinite {
-                        if x.isInfinite && (mean > 0) == (x > 0) { continue }
-                        if !x.isInfinite && !x.isNaN { continue }
-                    }
-                    value[k] = mean + (x / count[k] - mean / count[k])
-                case .count, .group:
-                    value[k] = 1
-                case .min:
-                    if first || value[k] > x || value[k].isNaN { value[k] = x }
-                case .max:
-                    if first || value[k] < x || value[k].isNaN { value[k] = x }
-                case .stddev, .stdvar:
-                    if first {
-                        comp[k] = x  // mean
-                        value[k] = 0
-                        continue
-                    }
-                    let delta = x - comp[k]
-                    comp[k] += delta / count[k]
-                    value[k] += delta * (x - comp[k])
-                default:
-                    break
-                }
-            }
+            f.add(groupOf[si], s)
         }
-        var out: [StepSeries] = []
-        out.reserveCapacity(groups)
-        for g in 0..<groups {
-            var s = StepSeries(labels: keys[g], steps: steps)
-            var any = false
-            for i in 0..<steps {
-                let k = g * steps + i
-                guard count[k] > 0 else { continue }
-                any = true
-                s.present[i] = true
-                switch op {
-                case .sum:
-                    s.values[i] = kahan && !value[k].isInfinite ? value[k] + comp[k] : value[k]
-                case .avg:
-                    if kahan {
-                        let sum = value[k] + comp[k]
-                        s.values[i] = value[k].isInfinite ? value[k] / count[k] : sum / count[k]
-                    } else {
-                        s.values[i] = value[k]
-                    }
-                case .count: s.values[i] = count[k]
-                case .group: s.values[i] = 1
-                case .stdvar: s.values[i] = value[k] / count[k]
-                case .stddev: s.values[i] = (value[k] / count[k]).squareRoot()
-                default: s.values[i] = value[k]
-                }
+        return f.finish(keys)
+    }
+
+    /// The streaming form of ``foldAggregation``: the input series are folded as they are produced
+    /// (no per-series materialisation). Returns nil when `expr` cannot be streamed.
+    func streamFoldAggregation(_ a: Aggregation, _ grid: StepGrid) throws(EvaluationError) -> [StepSeries]? {
+        var f = Folder(op: a.op, steps: grid.count, kahan: isV3)
+        var keys: [Labels] = []
+        var index: [Labels: Int] = [:]
+        let grouping = a.grouping, without = a.without
+        let fold = { (s: inout StepSeries) throws(EvaluationError) in
+            let k = Evaluator.groupingKey(s.labels, grouping, without: without)
+            let g: Int
+            if let x = index[k] {
+                g = x
+            } else {
+                g = keys.count
+                index[k] = g
+                keys.append(k)
+                f.ensureGroups(keys.count)
             }
-            if any { out.append(s) }
+            f.add(g, s)
         }
+        switch a.expr.unparenthesized {
+        case .call(let c):
+            guard let rf = Evaluator.rangeFunction(c.function), rf != .absentOverTime else { return nil }
+            try streamRangeFunction(c, rf, grid, fold)
+        case .vectorSelector(let vs):
+            try streamVectorSelector(vs, grid, fold)
+        default:
+            return nil
+        }
+        let out = f.finish(keys)
+        var held = 0
+        for s in out { held += s.pointCount }
+        try hold(held)
         return out
     }
 
@@ -319,5 +287,120 @@ enum GoSort {
                 j -= 1
             }
         }
+    }
+}
+
+/// Dense per-group, per-step accumulators for the folding aggregations (Prometheus 2.42's
+/// `aggregation`: plain sum, incremental mean with infinity handling, Welford variance; v3 uses
+/// Kahan-compensated sums).
+struct Folder {
+    let op: AggregationOp
+    let steps: Int
+    let kahan: Bool
+    var value: [Double] = []
+    var comp: [Double] = []  // Kahan compensation (sum/avg) or running mean (stddev/stdvar)
+    var count: [Double] = []
+
+    init(op: AggregationOp, steps: Int, kahan: Bool) {
+        self.op = op
+        self.steps = steps
+        self.kahan = kahan
+    }
+
+    mutating func ensureGroups(_ n: Int) {
+        let need = n * steps
+        if value.count < need {
+            let extra = need - value.count
+            value.append(contentsOf: repeatElement(0, count: extra))
+            comp.append(contentsOf: repeatElement(0, count: extra))
+            count.append(contentsOf: repeatElement(0, count: extra))
+        }
+    }
+
+    /// Folds the present values of `s` into group `g`.
+    @inline(__always)
+    mutating func add(_ g: Int, _ s: StepSeries) {
+        let base = g * steps
+        for i in 0..<steps where s.present[i] {
+            let x = s.values[i]
+            let k = base + i
+            let first = count[k] == 0
+            count[k] += 1
+            switch op {
+            case .sum:
+                if first {
+                    value[k] = x
+                } else if kahan {
+                    RangeKernels.kahanAdd(x, &value[k], &comp[k])
+                } else {
+                    value[k] += x
+                }
+            case .avg:
+                if first {
+                    value[k] = x
+                    continue
+                }
+                if kahan {
+                    RangeKernels.kahanAdd(x, &value[k], &comp[k])
+                    continue
+                }
+                let mean = value[k]
+                if mean.isInfinite {
+                    if x.isInfinite && (mean > 0) == (x > 0) { continue }
+                    if !x.isInfinite && !x.isNaN { continue }
+                }
+                value[k] = mean + (x / count[k] - mean / count[k])
+            case .count, .group:
+                value[k] = 1
+            case .min:
+                if first || value[k] > x || value[k].isNaN { value[k] = x }
+            case .max:
+                if first || value[k] < x || value[k].isNaN { value[k] = x }
+            case .stddev, .stdvar:
+                if first {
+                    comp[k] = x
+                    value[k] = 0
+                    continue
+                }
+                let delta = x - comp[k]
+                comp[k] += delta / count[k]
+                value[k] += delta * (x - comp[k])
+            default:
+                break
+            }
+        }
+    }
+
+    /// One output series per group with at least one value.
+    func finish(_ keys: [Labels]) -> [StepSeries] {
+        var out: [StepSeries] = []
+        out.reserveCapacity(keys.count)
+        for g in keys.indices {
+            var s = StepSeries(labels: keys[g], steps: steps)
+            var any = false
+            for i in 0..<steps {
+                let k = g * steps + i
+                guard count[k] > 0 else { continue }
+                any = true
+                s.present[i] = true
+                switch op {
+                case .sum:
+                    s.values[i] = kahan && !value[k].isInfinite ? value[k] + comp[k] : value[k]
+                case .avg:
+                    if kahan {
+                        s.values[i] = value[k].isInfinite ? value[k] / count[k] : (value[k] + comp[k]) / count[k]
+                    } else {
+                        s.values[i] = value[k]
+                    }
+                case .count: s.values[i] = count[k]
+                case .group: s.values[i] = 1
+                case .stdvar: s.values[i] = value[k] / count[k]
+                case .stddev: s.values[i] = (value[k] / count[k]).squareRoot()
+                default: s.values[i] = value[k]
+                }
+            }
+            if any { out.append(s) }
+        }
+        return out
     }
 }

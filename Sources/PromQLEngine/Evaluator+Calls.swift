@@ -46,6 +46,31 @@ extension Evaluator {
     /// A range function over a range selector or subquery, streaming series by series: each
     /// series' samples are read once for the whole query range and the window slides over the steps.
     func evalRangeFunction(_ call: Call, _ rf: RangeFunction, _ grid: StepGrid) throws(EvaluationError) -> [StepSeries] {
+        var out: [StepSeries] = []
+        try streamRangeFunction(call, rf, grid) { (s: inout StepSeries) throws(EvaluationError) in
+            try hold(s.pointCount)
+            out.append(s)
+        }
+        if rf == .absentOverTime {
+            // One series with value 1 at the steps where no input series had a sample.
+            var labels = Labels()
+            if case .matrixSelector(let ms) = call.args[0].unparenthesized { labels = Evaluator.absentLabels(ms.vectorSelector) }
+            var s = StepSeries(labels: labels, steps: grid.count)
+            var any = false
+            for i in 0..<grid.count where !out.contains(where: { $0.present[i] }) {
+                s.present[i] = true
+                s.values[i] = 1
+                any = true
+            }
+            return any ? [s] : []
+        }
+        return out
+    }
+
+    /// Streams the output series of a range function to `emit`, one at a time, in a reused
+    /// ``StepSeries`` (copy it to keep it). Fails when two outputs share a label set.
+    func streamRangeFunction(_ call: Call, _ rf: RangeFunction, _ grid: StepGrid,
+                             _ emit: (inout StepSeries) throws(EvaluationError) -> Void) throws(EvaluationError) {
         // Locate the range argument and evaluate the scalar parameters once for all steps.
         var rangeIndex = 0
         for (i, a) in call.args.enumerated() where a.unparenthesized.type == .rangeVector {
@@ -70,14 +95,19 @@ extension Evaluator {
         }
         let keepName = rf == .lastOverTime || (isV3 && rf == .firstOverTime)
         let arg = call.args[rangeIndex].unparenthesized
-        var out: [StepSeries] = []
         let v3 = isV3
+        var scratch = StepSeries(labels: Labels(), steps: grid.count)
+        var seen = Set<Labels>()
+        let checkDuplicates = rf != .absentOverTime
 
         // Shared per-series step loop.
         func run(_ labels: Labels, _ t: [Timestamp], _ v: [Double], range: Int64, offset: Int64, at: Timestamp?)
-            throws(EvaluationError) -> StepSeries?
+            throws(EvaluationError)
         {
-            var ss = StepSeries(labels: keepName ? labels : labels.droppingMetricName, steps: grid.count)
+            var ss = scratch
+            scratch = StepSeries(labels: Labels(), steps: 0)  // keep `ss` uniquely referenced
+            defer { scratch = ss }
+            for i in 0..<grid.count { ss.present[i] = false }
             var any = false
             var lo = 0, hi = 0
             let n = t.count
@@ -108,14 +138,18 @@ extension Evaluator {
                     any = true
                 }
             }
-            return any ? ss : nil
+            guard any else { return }
+            ss.labels = keepName ? labels : labels.droppingMetricName
+            if checkDuplicates && !seen.insert(ss.labels).inserted {
+                // Prometheus checks the whole result matrix for duplicate label sets.
+                throw EvaluationError(.execution, "vector cannot contain metrics with the same labelset")
+            }
+            try emit(&ss)
         }
 
-        var absentLabels = Labels()
         switch arg {
         case .matrixSelector(let ms):
             let vs = ms.vectorSelector
-            absentLabels = Evaluator.absentLabels(vs)
             let offset = try durationMs(vs.offset)
             let range = try durationMs(ms.range)
             let at = atTime(vs.at)
@@ -137,10 +171,7 @@ extension Evaluator {
                     vals.append(buffer.values[k])
                 }
                 if ts.isEmpty { continue }
-                if let ss = try run(s.labels, ts, vals, range: range, offset: offset, at: at) {
-                    try hold(ss.pointCount)
-                    out.append(ss)
-                }
+                try run(s.labels, ts, vals, range: range, offset: offset, at: at)
             }
         case .subquery(let sq):
             let inner = try evalSubqueryRange(sq, grid)
@@ -153,32 +184,12 @@ extension Evaluator {
             let at = atTime(sq.at)
             for s in inner {
                 try checkpoint()
-                if let ss = try run(s.labels, s.timestamps, s.values, range: range, offset: offset, at: at) {
-                    try hold(ss.pointCount)
-                    out.append(ss)
-                }
+                try run(s.labels, s.timestamps, s.values, range: range, offset: offset, at: at)
             }
         default:
             throw EvaluationError(.execution, "expected range vector argument for \(call.function.rawValue)")
         }
 
-        if rf == .absentOverTime {
-            // One series with value 1 at the steps where no input series had a sample.
-            var s = StepSeries(labels: absentLabels, steps: grid.count)
-            var any = false
-            for i in 0..<grid.count where !out.contains(where: { $0.present[i] }) {
-                s.present[i] = true
-                s.values[i] = 1
-                any = true
-            }
-            return any ? [s] : []
-        }
-        // Prometheus checks the whole result matrix for duplicate label sets.
-        var seen = Set<Labels>()
-        for s in out where !seen.insert(s.labels).inserted {
-            throw EvaluationError(.execution, "vector cannot contain metrics with the same labelset")
-        }
-        return out
     }
 
     /// The labels `absent()` and `absent_over_time()` give their output: the selector's equality

@@ -54,6 +54,17 @@ extension Evaluator {
     func evalVectorSelector(_ vs: VectorSelector, _ grid: StepGrid, sampleTimestamps: Bool = false)
         throws(EvaluationError) -> [StepSeries]
     {
+        var out: [StepSeries] = []
+        try streamVectorSelector(vs, grid, sampleTimestamps: sampleTimestamps) { (s: inout StepSeries) in
+            out.append(s)
+        }
+        return out
+    }
+
+    /// Streams the series of an instant selector to `emit` in a reused ``StepSeries``.
+    func streamVectorSelector(_ vs: VectorSelector, _ grid: StepGrid, sampleTimestamps: Bool = false,
+                              _ emit: (inout StepSeries) throws(EvaluationError) -> Void) throws(EvaluationError)
+    {
         let offset = try durationMs(vs.offset)
         let at = atTime(vs.at)
         let lookback = options.lookbackDelta
@@ -62,14 +73,13 @@ extension Evaluator {
         let minT = firstRef - lookback
         let hints = SelectHints(start: minT, end: lastRef, step: grid.interval)
         let all = try select(vs, minT: minT, maxT: lastRef, hints: hints)
-        var out: [StepSeries] = []
-        out.reserveCapacity(all.count)
         let v3 = isV3
+        var ss = StepSeries(labels: Labels(), steps: grid.count)
         for s in all {
             try checkpoint()
             try load(s, minT: minT, maxT: lastRef)
             if buffer.isEmpty { continue }
-            var ss = StepSeries(labels: s.labels, steps: grid.count)
+            for i in 0..<grid.count { ss.present[i] = false }
             var any = false
             var j = 0  // first sample with t > ref (monotone over steps when ref grows)
             let n = buffer.count
@@ -93,12 +103,13 @@ extension Evaluator {
                 any = true
             }
             if any {
-                try hold(ss.pointCount)
-                totalSamples += ss.pointCount
-                out.append(ss)
+                let n = ss.pointCount
+                try hold(n)
+                totalSamples += n
+                ss.labels = s.labels
+                try emit(&ss)
             }
         }
-        return out
     }
 
     /// Raw samples of a range selector at one evaluation time (an instant query of `foo[5m]`),
