@@ -100,45 +100,21 @@ extension Evaluator {
         var seen = Set<Labels>()
         let checkDuplicates = rf != .absentOverTime
 
+        var stepper = WindowStepper(function: rf, grid: grid, params: params, range: 0, offset: 0, at: nil, v3: v3,
+                                    maxSamples: options.maxSamples)
+
         // Shared per-series step loop.
-        func run(_ labels: Labels, _ t: [Timestamp], _ v: [Double], range: Int64, offset: Int64, at: Timestamp?)
-            throws(EvaluationError)
-        {
+        func run(_ labels: Labels, _ t: [Timestamp], _ v: [Double], resets: [Int32]) throws(EvaluationError) {
             var ss = scratch
             scratch = StepSeries(labels: Labels(), steps: 0)  // keep `ss` uniquely referenced
             defer { scratch = ss }
-            for i in 0..<grid.count { ss.present[i] = false }
-            var any = false
-            var lo = 0, hi = 0
-            let n = t.count
-            var ctx = RangeFunction.Context(rangeStart: 0, rangeEnd: 0, rangeSeconds: Double(range) / 1000,
-                                            evalTime: 0, p0: 0, p1: 0, v3: v3)
-            for i in 0..<grid.count {
-                let maxt = (at ?? grid.time(i)) - offset
-                let mint = maxt - range
-                if at != nil {
-                    lo = 0
-                    hi = 0
-                }
-                while hi < n && t[hi] <= maxt { hi += 1 }
-                while lo < hi && !(v3 ? t[lo] > mint : t[lo] >= mint) { lo += 1 }
-                if hi - lo == 0 { continue }
-                totalSamples += hi - lo
-                if currentSamples + (hi - lo) > options.maxSamples {
-                    throw EvaluationError.tooManySamples(options.maxSamples)
-                }
-                ctx.rangeStart = mint
-                ctx.rangeEnd = maxt
-                ctx.evalTime = grid.time(i)
-                if params.count > 0 { ctx.p0 = params[0][i] }
-                if params.count > 1 { ctx.p1 = params[1][i] }
-                if let r = rf.apply(t, v, lo, hi, ctx) {
-                    ss.present[i] = true
-                    ss.values[i] = r
-                    any = true
-                }
-            }
-            guard any else { return }
+            let r = stepper.compute(t, v, resets: resets, currentSamples: currentSamples, into: &ss)
+            totalSamples += r.samples
+            if r.tooMany { throw EvaluationError.tooManySamples(options.maxSamples) }
+            guard r.any else { return }
+            try finish(labels, &ss)
+        }
+        func finish(_ labels: Labels, _ ss: inout StepSeries) throws(EvaluationError) {
             ss.labels = keepName ? labels : labels.droppingMetricName
             if checkDuplicates && !seen.insert(ss.labels).inserted {
                 // Prometheus checks the whole result matrix for duplicate label sets.
@@ -158,20 +134,27 @@ extension Evaluator {
             let hints = SelectHints(start: minT, end: maxT, step: grid.interval, range: range,
                                     function: call.function.rawValue)
             let all = try select(vs, minT: minT, maxT: maxT, hints: hints)
-            var ts: [Timestamp] = []
-            var vals: [Double] = []
-            for s in all {
-                try checkpoint()
-                try load(s, minT: minT, maxT: maxT)
-                // Drop stale markers: they end a series but are never part of a window.
-                ts.removeAll(keepingCapacity: true)
-                vals.removeAll(keepingCapacity: true)
-                for k in 0..<buffer.count where !StaleMarker.isStale(buffer.values[k]) {
-                    ts.append(buffer.timestamps[k])
-                    vals.append(buffer.values[k])
+            stepper.range = range
+            stepper.offset = offset
+            stepper.at = at
+            if all.count >= ParallelRange.minimumSeries && ParallelRange.workers > 1 {
+                // Large selection: both cores compute windows; results are emitted in input order.
+                let parts = try ParallelRange.compute(all, minT: minT, maxT: maxT, stepper: stepper,
+                                                      currentSamples: currentSamples, deadline: deadline)
+                try checkNow()
+                for var part in parts {
+                    totalSamples += part.samples
+                    for k in part.series.indices { try finish(part.labels[k], &part.series[k]) }
                 }
-                if ts.isEmpty { continue }
-                try run(s.labels, ts, vals, range: range, offset: offset, at: at)
+            } else {
+                var w = WindowWorkspace()
+                for s in all {
+                    try checkpoint()
+                    try load(s, minT: minT, maxT: maxT)
+                    w.fill(from: buffer, countResets: rf.usesResets)
+                    if w.timestamps.isEmpty { continue }
+                    try run(s.labels, w.timestamps, w.values, resets: w.resets)
+                }
             }
         case .subquery(let sq):
             let inner = try evalSubqueryRange(sq, grid)
@@ -179,12 +162,12 @@ extension Evaluator {
             for s in inner { held += s.timestamps.count }
             try hold(held)
             defer { currentSamples -= held }
-            let offset = try durationMs(sq.offset)
-            let range = try durationMs(sq.range)
-            let at = atTime(sq.at)
+            stepper.offset = try durationMs(sq.offset)
+            stepper.range = try durationMs(sq.range)
+            stepper.at = atTime(sq.at)
             for s in inner {
                 try checkpoint()
-                try run(s.labels, s.timestamps, s.values, range: range, offset: offset, at: at)
+                try run(s.labels, s.timestamps, s.values, resets: rf.usesResets ? WindowWorkspace.resetCounts(s.values) : [])
             }
         default:
             throw EvaluationError(.execution, "expected range vector argument for \(call.function.rawValue)")

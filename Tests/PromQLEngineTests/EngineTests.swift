@@ -159,4 +159,33 @@ import SundialTestSupport
         #expect(before.value == .vector([VectorSample(labels: l, timestamp: 5_000, value: 1)]))
         #expect(after.value == .vector([]))
     }
+
+    /// Enough series to take the parallel path; the result must equal the sequential arithmetic.
+    @Test func largeSelectionUsesAllCores() async throws {
+        let s = MemoryStorage()
+        let app = s.appender()
+        for k in 0..<3000 {
+            let l = Labels(["__name__": "c", "k": "\(k)", "m": "\(k % 3)"])
+            for i in 0...20 {
+                // A counter reset for every 7th series.
+                let v = k % 7 == 0 && i > 10 ? Double(i - 10) : Double(i * (k % 5 + 1))
+                _ = try app.append(ref: .none, labels: l, timestamp: Int64(i) * 15_000, value: v)
+            }
+        }
+        try app.commit()
+        let e = Engine()
+        let r = try await e.rangeQuery("sum by (m) (rate(c[1m]))", start: 60_000, end: 300_000, step: 60_000, storage: s)
+        let each = try await e.rangeQuery("rate(c[1m])", start: 60_000, end: 300_000, step: 60_000, storage: s)
+        guard case .matrix(let m) = r.value, case .matrix(let all) = each.value else { Issue.record("not a matrix"); return }
+        #expect(all.count == 3000)
+        #expect(m.count == 3)
+        // Recompute the sums from the per-series output (same order of addition is not guaranteed).
+        for g in m {
+            let members = all.filter { $0.labels.get("m") == g.labels.get("m") }
+            for (j, t) in g.timestamps.enumerated() {
+                let expected = members.compactMap { s in s.timestamps.firstIndex(of: t).map { s.values[$0] } }.reduce(0, +)
+                #expect(abs(g.values[j] - expected) <= 1e-9 * abs(expected))
+            }
+        }
+    }
 }

@@ -30,13 +30,18 @@ enum RangeFunction: Sendable {
         var v3: Bool
     }
 
-    /// The result for one window, or nil for no output sample.
-    func apply(_ t: [Timestamp], _ v: [Double], _ lo: Int, _ hi: Int, _ c: Context) -> Double? {
+    /// True for the functions that can skip their counter-reset scan with precomputed reset counts.
+    var usesResets: Bool { self == .rate || self == .increase }
+
+    /// The result for one window, or nil for no output sample. `resets` are running counter-reset
+    /// counts (``WindowWorkspace``) or empty.
+    func apply(_ t: [Timestamp], _ v: [Double], _ lo: Int, _ hi: Int, _ c: Context, resets: [Int32] = []) -> Double? {
         let n = hi - lo
         if n <= 0 { return nil }
         switch self {
-        case .rate: return RangeKernels.extrapolatedRate(t, v, lo, hi, c, isCounter: true, isRate: true)
-        case .increase: return RangeKernels.extrapolatedRate(t, v, lo, hi, c, isCounter: true, isRate: false)
+        case .rate: return RangeKernels.extrapolatedRate(t, v, lo, hi, c, isCounter: true, isRate: true, resets: resets)
+        case .increase:
+            return RangeKernels.extrapolatedRate(t, v, lo, hi, c, isCounter: true, isRate: false, resets: resets)
         case .delta: return RangeKernels.extrapolatedRate(t, v, lo, hi, c, isCounter: false, isRate: false)
         case .irate: return RangeKernels.instantValue(t, v, lo, hi, isRate: true)
         case .idelta: return RangeKernels.instantValue(t, v, lo, hi, isRate: false)
@@ -125,12 +130,16 @@ enum RangeKernels {
     /// (Prometheus `extrapolatedRate`: extrapolate by at most half the average sample interval
     /// unless the gap to the bound is below 1.1 × that interval; never below the counter's zero point).
     static func extrapolatedRate(_ t: [Timestamp], _ v: [Double], _ lo: Int, _ hi: Int,
-                                 _ c: RangeFunction.Context, isCounter: Bool, isRate: Bool) -> Double? {
+                                 _ c: RangeFunction.Context, isCounter: Bool, isRate: Bool,
+                                 resets: [Int32] = []) -> Double? {
         let n = hi - lo
         guard n >= 2 else { return nil }
         let first = v[lo], last = v[hi - 1]
         var result = last - first
-        if isCounter {
+        // No reset inside the window (precomputed counts): the correction loop would add nothing,
+        // except for a negative first value, which adds 0 (`lastValue` starts at 0).
+        let noResets = resets.count > lo && resets.count >= hi && resets[hi - 1] == resets[lo]
+        if isCounter && !noResets {
             var lastValue = 0.0
             for k in lo..<hi {
                 let x = v[k]

@@ -1,0 +1,190 @@
+import Dispatch
+import SundialCore
+
+/// Slides a range function's window over the steps of a grid for one series (Prometheus's
+/// per-series loop in `evaluator.eval` for calls with a matrix argument). A pure value: safe to
+/// use from several threads at once.
+struct WindowStepper: Sendable {
+    var function: RangeFunction
+    var grid: StepGrid
+    /// Scalar parameters per step (q, duration, sf, tf).
+    var params: [[Double]]
+    /// Window length, ms.
+    var range: Int64
+    /// Offset, ms.
+    var offset: Int64
+    /// The `@` time, ms, if any (every step then reads the same window).
+    var at: Timestamp?
+    var v3: Bool
+    var maxSamples: Int
+
+    struct Outcome {
+        /// Some step produced a value.
+        var any: Bool
+        /// Window samples read over all steps.
+        var samples: Int
+        /// A window alone exceeded the sample limit.
+        var tooMany: Bool
+    }
+
+    /// Evaluates every step for samples `t`/`v` (time order, no stale markers) into `ss`'s values
+    /// and presence flags (labels untouched). `resets` are the running counter-reset counts when
+    /// the function uses them (see ``WindowWorkspace``), else empty.
+    func compute(_ t: [Timestamp], _ v: [Double], resets: [Int32], currentSamples: Int, into ss: inout StepSeries)
+        -> Outcome
+    {
+        var out = Outcome(any: false, samples: 0, tooMany: false)
+        let steps = grid.count
+        for i in 0..<steps { ss.present[i] = false }
+        var lo = 0, hi = 0
+        let n = t.count
+        var ctx = RangeFunction.Context(rangeStart: 0, rangeEnd: 0, rangeSeconds: Double(range) / 1000,
+                                        evalTime: 0, p0: 0, p1: 0, v3: v3)
+        for i in 0..<steps {
+            let maxt = (at ?? grid.time(i)) - offset
+            let mint = maxt - range
+            if at != nil {
+                lo = 0
+                hi = 0
+            }
+            while hi < n && t[hi] <= maxt { hi += 1 }
+            while lo < hi && !(v3 ? t[lo] > mint : t[lo] >= mint) { lo += 1 }
+            let w = hi - lo
+            if w == 0 { continue }
+            out.samples += w
+            if currentSamples + w > maxSamples {
+                out.tooMany = true
+                return out
+            }
+            ctx.rangeStart = mint
+            ctx.rangeEnd = maxt
+            ctx.evalTime = grid.time(i)
+            if params.count > 0 { ctx.p0 = params[0][i] }
+            if params.count > 1 { ctx.p1 = params[1][i] }
+            if let r = function.apply(t, v, lo, hi, ctx, resets: resets) {
+                ss.present[i] = true
+                ss.values[i] = r
+                out.any = true
+            }
+        }
+        return out
+    }
+}
+
+/// Per-worker buffers for one series' window input: samples without stale markers and the
+/// running counter-reset counts. Reused across series.
+struct WindowWorkspace {
+    var timestamps: [Timestamp] = []
+    var values: [Double] = []
+    var resets: [Int32] = []
+
+    /// Copies `buffer` without stale markers; with `countResets`, `resets[k]` is the number of
+    /// `j <= k` with `values[j] < values[j - 1]`.
+    mutating func fill(from buffer: SampleBuffer, countResets: Bool) {
+        timestamps.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
+        resets.removeAll(keepingCapacity: true)
+        for k in 0..<buffer.count where !StaleMarker.isStale(buffer.values[k]) {
+            timestamps.append(buffer.timestamps[k])
+            values.append(buffer.values[k])
+        }
+        if countResets { WindowWorkspace.resetCounts(values, into: &resets) }
+    }
+
+    static func resetCounts(_ v: [Double]) -> [Int32] {
+        var r: [Int32] = []
+        resetCounts(v, into: &r)
+        return r
+    }
+
+    static func resetCounts(_ v: [Double], into r: inout [Int32]) {
+        r.removeAll(keepingCapacity: true)
+        r.reserveCapacity(v.count)
+        var c: Int32 = 0
+        for k in v.indices {
+            if k > 0 && v[k] < v[k - 1] { c += 1 }
+            r.append(c)
+        }
+    }
+}
+
+/// Evaluates a range function over many series on all cores: the series are split into one
+/// contiguous part per worker, each with its own buffers; parts come back in input order.
+enum ParallelRange {
+    /// Below this many series the work is too small to split.
+    static let minimumSeries = 2048
+    /// Workers: the active processor count (2 on the build machines), at most 8.
+    static let workers = min(8, max(1, sysconfActiveProcessors()))
+
+    /// One worker's output.
+    struct Part: @unchecked Sendable {
+        var labels: [Labels] = []
+        var series: [StepSeries] = []
+        var samples = 0
+        var error: EvaluationError?
+    }
+
+    /// A box each worker owns exclusively while `concurrentPerform` runs; read after it returns.
+    final class Slot: @unchecked Sendable {
+        var part = Part()
+    }
+
+    static func compute(_ all: [any StorageSeries], minT: Timestamp, maxT: Timestamp, stepper: WindowStepper,
+                        currentSamples: Int, deadline: ContinuousClock.Instant) throws(EvaluationError) -> [Part]
+    {
+        let n = workers
+        let slots = (0..<n).map { _ in Slot() }
+        let chunk = (all.count + n - 1) / n
+        DispatchQueue.concurrentPerform(iterations: n) { w in
+            let slot = slots[w]
+            let lo = w * chunk, hi = min(all.count, lo + chunk)
+            guard lo < hi else { return }
+            var buffer = SampleBuffer()
+            var ws = WindowWorkspace()
+            var ss = StepSeries(labels: Labels(), steps: stepper.grid.count)
+            let countResets = stepper.function.usesResets
+            for k in lo..<hi {
+                if (k - lo) & 255 == 255 && ContinuousClock.now > deadline {
+                    slot.part.error = EvaluationError.timeout()
+                    return
+                }
+                buffer.removeAll()
+                do {
+                    try all[k].samples(minTime: minT, maxTime: maxT, into: &buffer)
+                } catch {
+                    slot.part.error = EvaluationError(.storage, "error reading samples of \(all[k].labels): \(error)")
+                    return
+                }
+                ws.fill(from: buffer, countResets: countResets)
+                if ws.timestamps.isEmpty { continue }
+                let r = stepper.compute(ws.timestamps, ws.values, resets: ws.resets, currentSamples: currentSamples,
+                                        into: &ss)
+                slot.part.samples += r.samples
+                if r.tooMany {
+                    slot.part.error = EvaluationError.tooManySamples(stepper.maxSamples)
+                    return
+                }
+                if r.any {
+                    slot.part.labels.append(all[k].labels)
+                    slot.part.series.append(ss)
+                }
+            }
+        }
+        var parts: [Part] = []
+        for s in slots {
+            if let e = s.part.error { throw e }
+            parts.append(s.part)
+        }
+        return parts
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+private func sysconfActiveProcessors() -> Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+#elseif canImport(Darwin)
+import Darwin
+private func sysconfActiveProcessors() -> Int { Int(sysconf(_SC_NPROCESSORS_ONLN)) }
+#else
+private func sysconfActiveProcessors() -> Int { 1 }
+#endif
