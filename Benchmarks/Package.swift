@@ -36,6 +36,15 @@ let package = Package(
             path: "Core",
             plugins: benchmarkPlugin
         ),
+        .executableTarget(
+            name: "PromQLSyntaxBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "PromQLSyntax", package: "Sundial"),
+            ],
+            path: "PromQLSyntax",
+            plugins: benchmarkPlugin
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

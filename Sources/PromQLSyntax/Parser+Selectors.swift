@@ -245,7 +245,13 @@ extension Parser {
 func formatFixed(_ v: Double) -> String {
     if !v.isFinite { return v.isNaN ? "NaN" : (v > 0 ? "+Inf" : "-Inf") }
     let scaled = (abs(v) * 1_000_000).rounded()
-    if scaled >= 9e18 { return Printer.formatNumber(v) + ".000000" }
+    if scaled >= 9e18 {
+        // Beyond Int64: the shortest digits padded with zeros (exact for the integral doubles
+        // this can be), then Go's six decimals.
+        let (negative, digits, pointPos) = Printer.shortestDigits(v)
+        let intPart = String(decoding: digits, as: UTF8.self) + String(repeating: "0", count: Swift.max(0, pointPos - digits.count))
+        return (negative ? "-" : "") + intPart + ".000000"
+    }
     let i = Int64(scaled)
     let frac = String(i % 1_000_000)
     return (v < 0 ? "-" : "") + String(i / 1_000_000) + "." + String(repeating: "0", count: 6 - frac.count) + frac

@@ -136,7 +136,8 @@ public enum Printer {
         }
         if printName, let name = vs.name { out += name }
         if parts.isEmpty { return }
-        parts.sort()
+        // Go sorts the strings bytewise.
+        parts.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         out += "{"
         for (i, p) in parts.enumerated() {
             if i > 0 { out += "," }
@@ -223,48 +224,71 @@ public enum Printer {
         return (neg ? "-" : "") + String(mag / 1000) + "." + String(repeating: "0", count: 3 - frac.count) + frac
     }
 
-    /// Go `strconv.FormatFloat(v, 'f', -1, 64)`: the shortest digits that round-trip, never an
-    /// exponent; `+Inf`, `-Inf`, `NaN`.
+    /// Go's `%v` for a float64 (`strconv.FormatFloat(v, 'g', -1, 64)`), which Prometheus 2.42's
+    /// `NumberLiteral.String()` uses: the shortest digits that round-trip, in exponent form when
+    /// the decimal exponent is < -4 or >= 6 (`1e+06`, `1.4567904e+09`, `1e-05`), else plain
+    /// (`123456`, `0.0001`); `+Inf`, `-Inf`, `NaN`. Checked against 2.42's `format_query` output.
     public static func formatNumber(_ v: Double) -> String {
         if v.isNaN { return "NaN" }
         if v.isInfinite { return v > 0 ? "+Inf" : "-Inf" }
+        let (negative, digits, pointPos) = shortestDigits(v)
+        var out = negative ? "-" : ""
+        if digits == [UInt8(ascii: "0")] { return out + "0" }
+        let exp = pointPos - 1
+        // strconv 'g' with the shortest precision decides with eprec = 6.
+        if exp < -4 || exp >= 6 {
+            out += String(decoding: digits[0..<1], as: UTF8.self)
+            if digits.count > 1 { out += "." + String(decoding: digits[1...], as: UTF8.self) }
+            out += exp < 0 ? "e-" : "e+"
+            let e = String(abs(exp))
+            out += (e.count < 2 ? "0" : "") + e
+            return out
+        }
+        if pointPos <= 0 {
+            out += "0." + String(repeating: "0", count: -pointPos) + String(decoding: digits, as: UTF8.self)
+        } else if pointPos >= digits.count {
+            out += String(decoding: digits, as: UTF8.self) + String(repeating: "0", count: pointPos - digits.count)
+        } else {
+            out += String(decoding: digits[0..<pointPos], as: UTF8.self) + "." + String(decoding: digits[pointPos...], as: UTF8.self)
+        }
+        return out
+    }
+
+    /// The shortest round-trip decimal digits of a finite `v` (no leading/trailing zeros) and the
+    /// position of the decimal point relative to the first digit (`0.0012` → "12", -2).
+    static func shortestDigits(_ v: Double) -> (negative: Bool, digits: [UInt8], pointPos: Int) {
         // Swift's description is the shortest round-trip form, possibly with an exponent.
-        let s = v.description
-        var mantissa = Substring(s)
-        var exponent = 0
-        if let e = s.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-            mantissa = s[s.startIndex..<e]
-            exponent = Int(s[s.index(after: e)...]) ?? 0
-        }
+        let s = Array(v.description.utf8)
+        var i = 0
         var negative = false
-        if mantissa.first == "-" {
+        if i < s.count && s[i] == UInt8(ascii: "-") {
             negative = true
-            mantissa = mantissa.dropFirst()
+            i += 1
         }
-        var intPart = mantissa
-        var fracPart: Substring = ""
-        if let dot = mantissa.firstIndex(of: ".") {
-            intPart = mantissa[mantissa.startIndex..<dot]
-            fracPart = mantissa[mantissa.index(after: dot)...]
+        var digits: [UInt8] = []
+        var pointPos = 0
+        var seenPoint = false
+        var exponent = 0
+        while i < s.count {
+            let c = s[i]
+            if c == UInt8(ascii: ".") {
+                seenPoint = true
+            } else if c == UInt8(ascii: "e") || c == UInt8(ascii: "E") {
+                exponent = Int(String(decoding: s[(i + 1)...], as: UTF8.self)) ?? 0
+                break
+            } else {
+                digits.append(c)
+                if !seenPoint { pointPos += 1 }
+            }
+            i += 1
         }
-        var digits = Array(intPart) + Array(fracPart)
-        var pointPos = intPart.count + exponent
-        // Trim leading zeros (keeping the point position right).
-        while digits.count > 1 && digits.first == "0" {
+        pointPos += exponent
+        while digits.count > 1 && digits.first == UInt8(ascii: "0") {
             digits.removeFirst()
             pointPos -= 1
         }
-        while digits.count > 1 && digits.last == "0" && digits.count > pointPos { digits.removeLast() }
-        var out = negative ? "-" : ""
-        if digits == ["0"] { return negative ? "-0" : "0" }
-        if pointPos <= 0 {
-            out += "0." + String(repeating: "0", count: -pointPos) + String(digits)
-        } else if pointPos >= digits.count {
-            out += String(digits) + String(repeating: "0", count: pointPos - digits.count)
-        } else {
-            out += String(digits[0..<pointPos]) + "." + String(digits[pointPos...])
-        }
-        return out
+        while digits.count > 1 && digits.last == UInt8(ascii: "0") { digits.removeLast() }
+        return (negative, digits, pointPos)
     }
 
     /// `[a-zA-Z_][a-zA-Z0-9_]*`.

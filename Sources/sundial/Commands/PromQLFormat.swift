@@ -7,8 +7,9 @@ import Glibc
 import Darwin
 #endif
 
-/// `sundial promql format 'EXPR'`: prints the canonical form of a PromQL expression (as
-/// Prometheus's `Expr.String()` / single-line `format_query` renders it), or the parse error with a
+/// `sundial promql format 'EXPR'`: prints the canonical form of a PromQL expression exactly as
+/// Prometheus 2.42's `/api/v1/format_query` does (`Printer.pretty`: split over lines past 100
+/// characters; `--single-line` gives `Expr.String()`'s one-line form), or the parse error with a
 /// caret under the offending position on stderr and a non-zero exit status.
 ///
 /// `--lines` checks many expressions at once: one per stdin line, one result line each on stdout
@@ -25,8 +26,11 @@ struct PromQLFormat: ParsableCommand {
     @Flag(help: "Accept Prometheus v3 syntax (duration expressions, fill modifiers, limitk, info(), ...).")
     var v3 = false
 
-    @Flag(help: "Read one expression per stdin line and print one ok/err line per expression.")
+    @Flag(help: "Read one expression per stdin line and print one ok/err line per expression (single-line form).")
     var lines = false
+
+    @Flag(help: "Print on one line (Prometheus's Expr.String()) even when longer than 100 characters.")
+    var singleLine = false
 
     func validate() throws {
         if lines == (expression != nil) {
@@ -47,7 +51,7 @@ struct PromQLFormat: ParsableCommand {
         }
         do {
             let expr = try Parser.parse(expression ?? "", options: options)
-            print(Printer.print(expr))
+            print(singleLine ? Printer.print(expr) : Printer.pretty(expr))
         } catch {
             var message = error.caretDiagnostic + "\n"
             message.withUTF8 { buf in _ = write(2, buf.baseAddress, buf.count) }
