@@ -26,7 +26,9 @@ public enum ProtoWireType: UInt8, Sendable, CustomStringConvertible {
 
 /// A field key: field number and wire type (`(field << 3) | wireType`).
 public struct ProtoTag: Sendable, Hashable {
+    /// Field number (1 ... 2^29 − 1).
     public var field: UInt32
+    /// How the value is encoded.
     public var wireType: ProtoWireType
     @inlinable public init(field: UInt32, wireType: ProtoWireType) {
         self.field = field

@@ -23,6 +23,7 @@ public struct IngestError: Error, Sendable, Hashable, CustomStringConvertible {
         case storage = "storage error"
     }
 
+    /// The class of failure.
     public var kind: Kind
     /// What was wrong, with the expected value or limit.
     public var message: String

@@ -22,8 +22,11 @@ public struct RemoteReadRequest: Sendable, Equatable {
     /// `Query { int64 start_timestamp_ms = 1; int64 end_timestamp_ms = 2; repeated LabelMatcher matchers = 3; ReadHints hints = 4; }`.
     /// The time range `[startMs, endMs]` is closed, in ms.
     public struct Query: Sendable, Equatable {
+        /// Start of the range, ms, inclusive.
         public var startMs: Timestamp
+        /// End of the range, ms, inclusive.
         public var endMs: Timestamp
+        /// Series selector (all must match).
         public var matchers: [LabelMatcher]
         /// `ReadHints` mapped to Core's hints (nil when the query carries none).
         public var hints: SelectHints?
@@ -35,6 +38,7 @@ public struct RemoteReadRequest: Sendable, Equatable {
         }
     }
 
+    /// The queries, answered in order (`query_index` / result position).
     public var queries: [Query]
     /// Response types the client accepts, in its order of preference (raw enum numbers kept
     /// so unknown future types can be reported).

@@ -32,6 +32,7 @@ public struct RemoteReader: Sendable {
     public static let streamedContentType = "application/x-streamed-protobuf; proto=prometheus.ChunkedReadResponse"
 
     let storage: any Queryable
+    /// Limits and external labels.
     public let options: RemoteReadOptions
 
     public init(storage: any Queryable, options: RemoteReadOptions = RemoteReadOptions()) {

@@ -4,8 +4,11 @@ public import SundialCore
 public struct DecodedSeriesView: Sendable, Equatable {
     /// Labels in wire order, unvalidated (invalid UTF-8 is decoded with replacement characters).
     public var labels: [Label]
+    /// Float samples in wire order.
     public var samples: [RemoteWriteRequest.Sample]
+    /// Exemplars decoded (not kept).
     public var exemplarCount: Int
+    /// Native histogram samples decoded (not kept).
     public var histogramCount: Int
 }
 

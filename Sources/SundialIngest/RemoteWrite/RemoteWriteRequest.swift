@@ -10,8 +10,11 @@ import SundialEncoding
 public struct RemoteWriteRequest: Sendable, Equatable {
     /// One float sample. `startTimestamp` is 2.0 only (0 = unset).
     public struct Sample: Sendable, Equatable {
+        /// Sample value (any bits, NaN and stale markers included).
         public var value: Double
+        /// Sample time, ms since the epoch.
         public var timestamp: Timestamp
+        /// 2.0 `start_timestamp`, ms (0 = unset).
         public var startTimestamp: Timestamp
         public init(value: Double, timestamp: Timestamp, startTimestamp: Timestamp = 0) {
             self.value = value
@@ -25,8 +28,11 @@ public struct RemoteWriteRequest: Sendable, Equatable {
 
     /// One exemplar.
     public struct Exemplar: Sendable, Equatable {
+        /// Exemplar labels (e.g. a trace id).
         public var labels: [Label]
+        /// Exemplar value.
         public var value: Double
+        /// Exemplar time, ms.
         public var timestamp: Timestamp
         public init(labels: [Label], value: Double, timestamp: Timestamp) {
             self.labels = labels
@@ -40,12 +46,17 @@ public struct RemoteWriteRequest: Sendable, Equatable {
 
     /// An integer native histogram sample with positive buckets only (enough for fixtures).
     public struct Histogram: Sendable, Equatable {
+        /// Histogram sample time, ms.
         public var timestamp: Timestamp
+        /// Observation count (`count_int`).
         public var count: UInt64
+        /// Sum of observations.
         public var sum: Double
+        /// Bucket resolution schema (−4 ... 8).
         public var schema: Int32
         /// `(offset, length)` spans.
         public var positiveSpans: [(Int32, UInt32)]
+        /// Bucket counts as deltas, one per bucket of the spans.
         public var positiveDeltas: [Int64]
         public init(timestamp: Timestamp, count: UInt64, sum: Double, schema: Int32,
                     positiveSpans: [(Int32, UInt32)] = [], positiveDeltas: [Int64] = [])
@@ -65,8 +76,11 @@ public struct RemoteWriteRequest: Sendable, Equatable {
 
     /// 2.0 per-series metadata.
     public struct SeriesMetadata: Sendable, Equatable {
+        /// Metric type.
         public var type: MetricMetadata.MetricType
+        /// Help text.
         public var help: String
+        /// Unit.
         public var unit: String
         public init(type: MetricMetadata.MetricType, help: String = "", unit: String = "") {
             self.type = type
@@ -77,9 +91,13 @@ public struct RemoteWriteRequest: Sendable, Equatable {
 
     /// One TimeSeries. `labels` are written in the order given (senders must sort them).
     public struct Series: Sendable, Equatable {
+        /// Series labels, in the order written.
         public var labels: [Label]
+        /// Float samples.
         public var samples: [Sample]
+        /// Exemplars.
         public var exemplars: [Exemplar]
+        /// Native histogram samples.
         public var histograms: [Histogram]
         /// 2.0 only.
         public var metadata: SeriesMetadata?
@@ -94,6 +112,7 @@ public struct RemoteWriteRequest: Sendable, Equatable {
         }
     }
 
+    /// The TimeSeries, in order.
     public var series: [Series]
     /// 1.0 `WriteRequest.metadata`.
     public var metadata: [MetricMetadata]
