@@ -1,3 +1,4 @@
+import Dispatch
 import SundialCore
 import SundialFileIO
 import SundialWAL
@@ -22,7 +23,31 @@ public struct ReplayStatistics: Sendable {
     public var nanoseconds: UInt64 = 0
 }
 
+/// Per-record totals of the replay shards.
+final class ReplayShardResults: Sendable {
+    struct Totals {
+        var applied = 0, dropped = 0, cuts = 0
+        var mint = Int64.max, maxt = Int64.min
+    }
+    let totals = Mutex(Totals())
+    func add(applied: Int, dropped: Int, cuts: Int, mint: Int64, maxt: Int64) {
+        totals.withLock { t in
+            t.applied += applied
+            t.dropped += dropped
+            t.cuts += cuts
+            t.mint = Swift.min(t.mint, mint)
+            t.maxt = Swift.max(t.maxt, maxt)
+        }
+    }
+    var value: Totals { totals.withLock { $0 } }
+}
+
 extension DB {
+    /// Threads that apply one large samples record during replay (the machines have 2 cores).
+    static let replayShards = 2
+    /// Records with fewer samples are applied on the replaying thread (a fork/join costs more).
+    static let replayParallelThreshold = 1024
+
     /// Replays the WAL directory `dir` into `head` exactly: series records create series with
     /// their logged refs, samples records append in log order, metadata records restore the
     /// latest metadata per metric family (Prometheus `Head.loadWAL`).
@@ -38,6 +63,7 @@ extension DB {
         let spc = head.options.samplesPerChunk
         var cachedRef: UInt64 = 0
         var cached: MemSeries? = nil
+        var resolved: [MemSeries?] = []
         let walStats = try SundialWAL.replay(directory: dir, log: { log($0) }) { record in
             switch record {
             case .series(let list):
@@ -47,39 +73,60 @@ extension DB {
                     stats.series += 1
                 }
             case .samples(let list):
-                var applied = 0
-                var dropped = 0
-                var cuts = 0
+                // Resolve refs serially (aliases included), then apply: records of many samples
+                // are split by series across `replayShards` threads, so each series stays in one
+                // thread and keeps its log order.
+                resolved.removeAll(keepingCapacity: true)
                 for smp in list {
                     let r = smp.ref.rawValue
-                    let series: MemSeries
                     if r == cachedRef, let c = cached {
-                        series = c
+                        resolved.append(c)
                     } else if let s = head.series(smp.ref) ?? aliases[r] {
-                        series = s
+                        resolved.append(s)
                         cachedRef = r
                         cached = s
                     } else {
+                        resolved.append(nil)
                         stats.unknownRefSamples += 1
-                        continue
-                    }
-                    let (ok, cut) = series.state.withLock { st -> (Bool, Int) in
-                        let before = st.chunkCount
-                        let ok = st.append(smp.t, smp.v, chunkRange: range, samplesPerChunk: spc)
-                        return (ok, st.chunkCount - before)
-                    }
-                    cuts += cut
-                    if ok {
-                        applied += 1
-                        if smp.t < mint { mint = smp.t }
-                        if smp.t > maxt { maxt = smp.t }
-                    } else {
-                        dropped += 1
                     }
                 }
-                stats.samples += applied
-                stats.droppedSamples += dropped
-                if cuts != 0 { head.chunkCountAtomic.wrappingAdd(cuts, ordering: .relaxed) }
+                let shards = list.count >= DB.replayParallelThreshold ? DB.replayShards : 1
+                let results = ReplayShardResults()
+                let work = resolved
+                let apply: @Sendable (Int) -> Void = { shard in
+                    var applied = 0, dropped = 0, cuts = 0
+                    var lo = Int64.max, hi = Int64.min
+                    for i in list.indices {
+                        guard let series = work[i] else { continue }
+                        if shards > 1 && Int(series.ref.rawValue % UInt64(shards)) != shard { continue }
+                        let smp = list[i]
+                        let (ok, cut) = series.state.withLock { st -> (Bool, Int) in
+                            let before = st.chunkCount
+                            let ok = st.append(smp.t, smp.v, chunkRange: range, samplesPerChunk: spc)
+                            return (ok, st.chunkCount - before)
+                        }
+                        cuts += cut
+                        if ok {
+                            applied += 1
+                            if smp.t < lo { lo = smp.t }
+                            if smp.t > hi { hi = smp.t }
+                        } else {
+                            dropped += 1
+                        }
+                    }
+                    results.add(applied: applied, dropped: dropped, cuts: cuts, mint: lo, maxt: hi)
+                }
+                if shards > 1 {
+                    DispatchQueue.concurrentPerform(iterations: shards, execute: apply)
+                } else {
+                    apply(0)
+                }
+                let r = results.value
+                stats.samples += r.applied
+                stats.droppedSamples += r.dropped
+                if r.mint < mint { mint = r.mint }
+                if r.maxt > maxt { maxt = r.maxt }
+                if r.cuts != 0 { head.chunkCountAtomic.wrappingAdd(r.cuts, ordering: .relaxed) }
             case .metadata(let list):
                 for m in list {
                     guard let s = head.series(m.ref) ?? aliases[m.ref.rawValue], let name = s.labels.metricName else { continue }

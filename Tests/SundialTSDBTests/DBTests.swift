@@ -45,6 +45,22 @@ import SundialTestSupport
         #expect(ref.rawValue == 52)
     }
 
+    /// Records large enough to be applied by several replay threads come back exactly too.
+    @Test func largeRecordsReplayInParallelExactly() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let db = try DB.open(directory: dir.path)
+        try Self.write(db, series: 3000, rounds: 0..<6)
+        let before = try HeadTestHelpers.dump(try db.querier(minTime: .min, maxTime: .max))
+        try db.close()
+        let db2 = try DB.open(directory: dir.path)
+        defer { try? db2.close() }
+        let after = try HeadTestHelpers.dump(try db2.querier(minTime: .min, maxTime: .max))
+        #expect(db2.replayStats.samples == 18_000 && after.count == 3000)
+        for (a, b) in zip(after, before) { #expect(a.0 == b.0 && a.1 == b.1 && a.2 == b.2) }
+        #expect(db2.head.stats.chunks == 3000)
+    }
+
     @Test func theDirectoryIsLocked() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

@@ -71,6 +71,7 @@ struct TSDBBenchWrite: ParsableCommand {
         let db = try DB.open(directory: dataDir, options: options)
 
         let total = series * samples
+        let cpuStart = ProcessMemory.cpuSeconds()
         let start = ContinuousClock.now
         let shards = writers
         let perShard = (series + shards - 1) / shards
@@ -98,6 +99,7 @@ struct TSDBBenchWrite: ParsableCommand {
             workload.refs.publish(db.head, workload.labels)
         }
         let elapsed = ContinuousClock.now - start
+        let cpuSeconds = ProcessMemory.cpuSeconds() - cpuStart
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let rssLoaded = ProcessMemory.currentRSS()
         let chunkBytes = db.head.chunkBytes()
@@ -106,14 +108,16 @@ struct TSDBBenchWrite: ParsableCommand {
         let walBytes = try directorySize(DB.walDirectory(dataDir))
 
         // Replay: reopen and time the WAL replay into a fresh head.
+        let replayCPUStart = ProcessMemory.cpuSeconds()
         let reopened = try DB.open(directory: dataDir, options: DBOptions(wal: walOptions))
+        let replayCPU = ProcessMemory.cpuSeconds() - replayCPUStart
         let replay = reopened.replayStats
         try reopened.close()
 
         let sps = Double(total) / seconds
         print("series=\(seriesInHead) samples=\(total) rounds=\(samples) writers=\(writers) batch_size=\(batchSize) sync=\(sync) compression=\(compression) refused=\(failures.value)")
-        print("append_seconds=\(fmt(seconds)) head_rss_bytes_per_series=\(fmt(Double(rssLoaded - rssBefore) / Double(max(1, seriesInHead))))")
-        print("replay_samples=\(replay.samples) replay_seconds=\(fmt(Double(replay.nanoseconds) / 1e9)) replay_samples_per_second=\(fmt(Double(replay.samples) / max(1e-9, Double(replay.nanoseconds) / 1e9)))")
+        print("append_seconds=\(fmt(seconds)) append_cpu_seconds=\(fmt(cpuSeconds)) samples_per_cpu_second=\(fmt(Double(total) / max(1e-9, cpuSeconds))) head_rss_bytes_per_series=\(fmt(Double(rssLoaded - rssBefore) / Double(max(1, seriesInHead))))")
+        print("replay_samples=\(replay.samples) replay_seconds=\(fmt(Double(replay.nanoseconds) / 1e9)) replay_samples_per_second=\(fmt(Double(replay.samples) / max(1e-9, Double(replay.nanoseconds) / 1e9))) replay_cpu_seconds=\(fmt(replayCPU)) replay_samples_per_cpu_second=\(fmt(Double(replay.samples) / max(1e-9, replayCPU)))")
         print("samples_per_second=\(fmt(sps)) chunk_bytes_per_sample=\(fmt(Double(chunkBytes) / Double(total))) wal_bytes_per_sample=\(fmt(Double(walBytes) / Double(total))) peak_rss_bytes=\(ProcessMemory.peakRSS())")
     }
 
@@ -175,6 +179,12 @@ enum ProcessMemory {
     }
     /// Peak resident set size in bytes (`VmHWM`).
     static func peakRSS() -> Int { field("VmHWM") }
+    /// User + system CPU time of the whole process so far, in seconds (all threads).
+    static func cpuSeconds() -> Double {
+        var u = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &u)
+        return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
+    }
     /// Current resident set size in bytes (`VmRSS`).
     static func currentRSS() -> Int { field("VmRSS") }
 }
