@@ -28,6 +28,16 @@ let package = Package(
             plugins: benchmarkPlugin
         ),
         .executableTarget(
+            name: "WALBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "SundialCore", package: "Sundial"),
+                .product(name: "SundialWAL", package: "Sundial"),
+            ],
+            path: "WAL",
+            plugins: benchmarkPlugin
+        ),
+        .executableTarget(
             name: "CoreBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "package-benchmark"),

@@ -101,10 +101,11 @@ public final class DiskFile: Sendable {
     /// Reads `count` bytes at `offset` into a new array (shorter at end of file).
     public func read(count: Int, at offset: Int) throws -> [UInt8] {
         guard count > 0 else { return [] }
-        var out = [UInt8](repeating: 0, count: count)
-        let n = try out.withUnsafeMutableBytes { try read(into: $0, at: offset) }
-        if n < count { out.removeSubrange(n...) }
-        return out
+        // No zero-fill: the kernel writes the bytes; only the `n` read become the array's count.
+        return try [UInt8](unsafeUninitializedCapacity: count) { buf, initialized in
+            initialized = 0
+            initialized = try read(into: UnsafeMutableRawBufferPointer(buf), at: offset)
+        }
     }
 
     /// The whole file's content.

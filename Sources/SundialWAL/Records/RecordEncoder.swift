@@ -1,14 +1,18 @@
-import SundialCore
-import SundialEncoding
+public import SundialCore
+public import SundialEncoding
 
 /// Encodes typed WAL records, appending to a caller-owned buffer (the caller clears and reuses it,
 /// so steady state allocates nothing). Byte layouts follow Prometheus `tsdb/record/record.go`
 /// (`Encoder`) and docs/format/wal.md "Record encoding"; our copy is docs/format/wal.md.
 ///
+/// The encoders are `@inlinable` so that callers passing any collection (arrays, slices, lazy maps)
+/// get a specialised loop: unspecialised generic iteration allocated once per element (measured).
+///
 /// Thread safety: stateless; call from any thread.
 public enum RecordEncoder {
     /// Series record (type 1): per series `ref <8b BE>`, `uvarint #labels`, then for each label
     /// `uvarint len` + name bytes and `uvarint len` + value bytes.
+    @inlinable
     public static func encodeSeries(_ series: some Collection<RefSeries>, into buf: inout [UInt8]) {
         buf.append(RecordType.series.rawValue)
         for s in series {
@@ -22,6 +26,7 @@ public enum RecordEncoder {
     /// writes them although wal.md says uvarint) and the value's IEEE-754 bits `<8b BE>`.
     /// An empty collection gives a record holding only the type byte.
     /// Deltas wrap modulo 2⁶⁴ (Go's int64 arithmetic), so any refs and timestamps round-trip.
+    @inlinable
     public static func encodeSamples(_ samples: some Collection<RefSample>, into buf: inout [UInt8]) {
         buf.append(RecordType.samples.rawValue)
         guard let first = samples.first else { return }
@@ -38,6 +43,7 @@ public enum RecordEncoder {
 
     /// Tombstones record (type 3): per interval `ref <8b BE>`, `varint mint`, `varint maxt`
     /// (record.go `Tombstones`; wal.md "Tombstone records").
+    @inlinable
     public static func encodeTombstones(_ tombstones: some Collection<RefTombstone>, into buf: inout [UInt8]) {
         buf.append(RecordType.tombstones.rawValue)
         for t in tombstones {
@@ -49,6 +55,7 @@ public enum RecordEncoder {
 
     /// Exemplars record (type 4): like samples (`ref0`, `t0` as 8-byte BE, then signed varint
     /// deltas and the value bits), each exemplar followed by its labels encoded as in a series record.
+    @inlinable
     public static func encodeExemplars(_ exemplars: some Collection<RefExemplar>, into buf: inout [UInt8]) {
         buf.append(RecordType.exemplars.rawValue)
         guard let first = exemplars.first else { return }
@@ -65,6 +72,7 @@ public enum RecordEncoder {
 
     /// Metadata record (type 6): per series `uvarint ref`, `type <1b>`, `uvarint #fields` (2), then
     /// the fields `"UNIT"`, unit, `"HELP"`, help as uvarint-length strings (record.go `Metadata`).
+    @inlinable
     public static func encodeMetadata(_ metadata: some Collection<RefMetadata>, into buf: inout [UInt8]) {
         buf.append(RecordType.metadata.rawValue)
         for m in metadata {
@@ -79,6 +87,7 @@ public enum RecordEncoder {
     }
 
     /// `uvarint #labels`, then name and value of each label as uvarint-length strings.
+    @usableFromInline
     static func appendLabels(_ labels: Labels, into buf: inout [UInt8]) {
         buf.appendUVarint(UInt64(labels.count))
         for l in labels {
