@@ -10,7 +10,24 @@ enum AtInjection {
     static let unsafeFunctions: Set<Function> = [
         .daysInMonth, .dayOfMonth, .dayOfWeek, .dayOfYear, .hour, .minute, .month, .year,
         .predictLinear, .time, .timestamp,
+        // v3: query-relative functions.
+        .start, .end, .range, .step,
     ]
+
+    /// True when a duration in `e` uses `step()` or `range()` (v3 duration expressions).
+    static func usesQueryDurations(_ e: Expr) -> Bool {
+        func dyn(_ d: DurationExpr?) -> Bool { d.map { !$0.isConstant } ?? false }
+        var found = false
+        walk(e) { x in
+            switch x {
+            case .vectorSelector(let v): if dyn(v.offset) { found = true }
+            case .matrixSelector(let m): if dyn(m.range) || dyn(m.vectorSelector.offset) { found = true }
+            case .subquery(let s): if dyn(s.range) || dyn(s.step) || dyn(s.offset) { found = true }
+            default: break
+            }
+        }
+        return found
+    }
 
     /// True when `e` calls a function from ``unsafeFunctions``.
     static func containsUnsafe(_ e: Expr) -> Bool {

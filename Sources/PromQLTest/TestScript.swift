@@ -38,7 +38,8 @@ public struct EvalCommand: Sendable {
 /// One command of a script.
 public enum ScriptCommand: Sendable {
     /// `load <interval>`: series and their values at `i × interval` ms.
-    case load(line: Int, interval: Int64, series: [(labels: Labels, values: [SeriesValue])], withNHCB: Bool)
+    case load(line: Int, interval: Int64, series: [(labels: Labels, values: [SeriesValue])], withNHCB: Bool,
+              hasStartTimestamps: Bool)
     /// `clear`.
     case clear(line: Int)
     /// An eval.
@@ -81,12 +82,17 @@ public struct TestScript: Sendable {
                     throw ScriptError(line: lineNo, "invalid load command")
                 }
                 var series: [(labels: Labels, values: [SeriesValue])] = []
+                var hasST = false
                 for (n, text) in block {
-                    if text.contains("@st") { continue }  // v3 start timestamps: not modelled
+                    if text.contains("@st") {  // v3 start timestamps: not modelled
+                        hasST = true
+                        continue
+                    }
                     let (labels, rest) = try SeriesNotation.parseSeries(Substring(text), line: n)
                     series.append((labels, try SeriesNotation.parseValues(String(rest), line: n)))
                 }
-                cmds.append(.load(line: lineNo, interval: interval, series: series, withNHCB: head == "load_with_nhcb"))
+                cmds.append(.load(line: lineNo, interval: interval, series: series, withNHCB: head == "load_with_nhcb",
+                                  hasStartTimestamps: hasST))
                 i = j
                 continue
             }
