@@ -164,6 +164,7 @@ extension Evaluator {
         for i in 0..<steps {
             try checkpoint()
             let kf = param[i]
+            if kf.isNaN && isV3 { throw EvaluationError(.execution, "Parameter value is NaN") }
             // Go: int64(param) after an overflow check; values below 1 give no output for this step.
             guard !kf.isNaN, kf < 9.223372036854775807e18, kf >= -9.223372036854775808e18 else {
                 throw EvaluationError(.execution, "Scalar value \(GoFormat.shortestG(kf)) overflows int64")
@@ -218,6 +219,9 @@ extension Evaluator {
         for i in 0..<steps {
             var taken = [Int](repeating: 0, count: groups)
             let p = param[i]
+            if p.isNaN {
+                throw EvaluationError(.execution, op == .limitk ? "Parameter value is NaN" : "Ratio value is NaN")
+            }
             for (si, s) in input.enumerated() where s.present[i] {
                 if op == .limitk {
                     let k = p.isNaN ? 0 : Int(Swift.max(-1e18, Swift.min(1e18, p)))
@@ -300,6 +304,9 @@ struct Folder {
     var value: [Double] = []
     var comp: [Double] = []  // Kahan compensation (sum/avg) or running mean (stddev/stdvar)
     var count: [Double] = []
+    /// v3 avg: the running sum overflowed, so this group switched to an incremental mean
+    /// (kept in `value`, with its compensation in `comp`).
+    var incremental: [Bool] = []
 
     init(op: AggregationOp, steps: Int, kahan: Bool) {
         self.op = op
@@ -314,6 +321,7 @@ struct Folder {
             value.append(contentsOf: repeatElement(0, count: extra))
             comp.append(contentsOf: repeatElement(0, count: extra))
             count.append(contentsOf: repeatElement(0, count: extra))
+            incremental.append(contentsOf: repeatElement(false, count: extra))
         }
     }
 
@@ -341,7 +349,26 @@ struct Folder {
                     continue
                 }
                 if kahan {
-                    RangeKernels.kahanAdd(x, &value[k], &comp[k])
+                    // v3: direct mean with a Kahan sum while the sum stays finite, then an
+                    // incremental mean (Prometheus 3 `aggregation`, AVG).
+                    let n = count[k]
+                    if !incremental[k] {
+                        var s = value[k], c = comp[k]
+                        RangeKernels.kahanAdd(x, &s, &c)
+                        if !s.isInfinite {
+                            value[k] = s
+                            comp[k] = c
+                            continue
+                        }
+                        incremental[k] = true
+                        value[k] = value[k] / (n - 1)
+                        comp[k] = comp[k] / (n - 1)
+                    }
+                    let q = (n - 1) / n
+                    var mean = q * value[k], c = q * comp[k]
+                    RangeKernels.kahanAdd(x / n, &mean, &c)
+                    value[k] = mean
+                    comp[k] = c
                     continue
                 }
                 let mean = value[k]
@@ -359,7 +386,8 @@ struct Folder {
             case .stddev, .stdvar:
                 if first {
                     comp[k] = x
-                    value[k] = 0
+                    // v3: a NaN or infinite first value makes the group's deviation NaN.
+                    value[k] = kahan && (x.isNaN || x.isInfinite) ? .nan : 0
                     continue
                 }
                 let delta = x - comp[k]
@@ -388,7 +416,11 @@ struct Folder {
                     s.values[i] = kahan && !value[k].isInfinite ? value[k] + comp[k] : value[k]
                 case .avg:
                     if kahan {
-                        s.values[i] = value[k].isInfinite ? value[k] / count[k] : (value[k] + comp[k]) / count[k]
+                        if incremental[k] {
+                            s.values[i] = value[k] + comp[k]
+                        } else {
+                            s.values[i] = value[k].isInfinite ? value[k] / count[k] : (value[k] + comp[k]) / count[k]
+                        }
                     } else {
                         s.values[i] = value[k]
                     }

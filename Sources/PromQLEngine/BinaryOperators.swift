@@ -35,10 +35,11 @@ enum BinaryArithmetic {
         }
     }
 
-    /// Operators whose result drops `__name__` (Prometheus `shouldDropMetricName`).
-    static func dropsName(_ op: BinaryOp) -> Bool {
+    /// Operators whose result drops `__name__` (Prometheus `shouldDropMetricName`; v3 adds `atan2`).
+    static func dropsName(_ op: BinaryOp, v3: Bool = false) -> Bool {
         switch op {
         case .add, .sub, .mul, .div, .pow, .mod: true
+        case .atan2: v3
         default: false
         }
     }
@@ -76,7 +77,7 @@ extension Evaluator {
         -> [StepSeries]
     {
         let comparison = b.op.isComparison
-        let drop = BinaryArithmetic.dropsName(b.op) || b.returnBool
+        let drop = BinaryArithmetic.dropsName(b.op, v3: isV3) || b.returnBool
         var out: [StepSeries] = []
         out.reserveCapacity(vec.count)
         for var s in vec {
@@ -191,7 +192,7 @@ extension Evaluator {
         var slotCache: [Int: Int] = [:]
         // group_left/right: detect two outputs with equal label sets at a step.
         let oneSideName = swapped ? "left" : "right"
-        let drop = BinaryArithmetic.dropsName(b.op)
+        let drop = BinaryArithmetic.dropsName(b.op, v3: isV3)
         for i in 0..<steps {
             try checkpoint()
             for sg in touched {
@@ -214,12 +215,19 @@ extension Evaluator {
                 var vl = s.values[i], vr = one[o].values[i]
                 if swapped { Swift.swap(&vl, &vr) }
                 var (v, keep) = BinaryArithmetic.apply(b.op, vl, vr)
+                // v3 detects ambiguous one-to-one matches even when the comparison filters them out.
+                if isV3 && m.cardinality == .oneToOne {
+                    if matched[sg] >= 0 {
+                        throw EvaluationError(.execution, "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)")
+                    }
+                    matched[sg] = k
+                }
                 if b.returnBool {
                     v = keep ? 1 : 0
                 } else if !keep {
                     continue
                 }
-                if m.cardinality == .oneToOne {
+                if !isV3 && m.cardinality == .oneToOne {
                     if matched[sg] >= 0 {
                         throw EvaluationError(.execution, "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)")
                     }

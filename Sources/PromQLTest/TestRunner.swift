@@ -71,8 +71,18 @@ public struct TestRunner: Sendable {
                 histogramSeries = []
                 startTimestamps = false
                 typeAndUnit = false
-            case .load(let line, let interval, let series, _, let hasST):
+            case .load(let line, let interval, let series, let withNHCB, let hasST):
                 if hasST { startTimestamps = true }
+                if withNHCB {
+                    // load_with_nhcb also stores a native histogram per classic histogram: its name
+                    // without the _bucket/_sum/_count suffix, its labels without `le`.
+                    for (labels, _) in series {
+                        guard var n = labels.metricName else { continue }
+                        for suffix in ["_bucket", "_sum", "_count"] where n.hasSuffix(suffix) { n.removeLast(suffix.count) }
+                        let h = labels.removing(["le"]).setting(Labels.metricName, to: n)
+                        if !histogramSeries.contains(h) { histogramSeries.append(h) }
+                    }
+                }
                 if series.contains(where: { $0.labels.has("__type__") || $0.labels.has("__unit__") }) { typeAndUnit = true }
                 let app = storage.appender()
                 var loadError: String? = nil

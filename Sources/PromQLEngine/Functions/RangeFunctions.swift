@@ -103,6 +103,7 @@ enum RangeFunction: Sendable {
         case .stddevOverTime: return RangeKernels.variance(v, lo, hi).squareRoot()
         case .stdvarOverTime: return RangeKernels.variance(v, lo, hi)
         case .madOverTime:
+            for k in lo..<hi where v[k].isNaN { return .nan }
             var xs = Array(v[lo..<hi])
             let median = Quantile.quantile(0.5, &xs)
             var dev = xs.map { Swift.abs($0 - median) }
