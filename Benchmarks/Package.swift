@@ -55,6 +55,17 @@ let package = Package(
             path: "PromQLSyntax",
             plugins: benchmarkPlugin
         ),
+        .executableTarget(
+            name: "TSDBBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "SundialTSDB", package: "Sundial"),
+                .product(name: "SundialCore", package: "Sundial"),
+                .product(name: "SundialEncoding", package: "Sundial"),
+            ],
+            path: "TSDB",
+            plugins: benchmarkPlugin
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -83,17 +83,7 @@ public struct BlockSeries: StorageSeries {
         guard lo <= hi else { return }
         for c in chunks where c.maxTime >= lo && c.minTime <= hi {
             let start = buffer.count
-            try block.chunks.withChunk(ChunkRef(rawValue: c.ref)) { enc, seg, range in
-                guard enc == ChunkSegmentFormat.encodingXOR else {
-                    throw BlockError(.corrupt, path: block.chunks.directory, "chunk \(c.ref) of \(labels) has encoding \(enc); only XOR floats are supported")
-                }
-                do throws(DecodeError) {
-                    try ChunkSegmentFormat.decodeXOR(seg, range: range, minTime: lo, maxTime: hi,
-                                                     timestamps: &buffer.timestamps, values: &buffer.values)
-                } catch {
-                    throw BlockError.corrupt("\(block.chunks.directory) (chunk ref \(c.ref))", error)
-                }
-            }
+            try block.chunks.decodeSamples(ChunkRef(rawValue: c.ref), minTime: lo, maxTime: hi, into: &buffer)
             if !deleted.isEmpty { BlockSeries.dropDeleted(&buffer, from: start, deleted) }
         }
     }
