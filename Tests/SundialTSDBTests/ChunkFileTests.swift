@@ -1,5 +1,6 @@
 import SundialCore
 import SundialEncoding
+import SundialFileIO
 import SundialTestSupport
 import Testing
 @testable import SundialTSDB
