@@ -12,9 +12,11 @@ public struct ReplayStats: Sendable {
     /// Records of types Sundial does not decode (reported as ``WALRecord/unsupported(type:bytes:)``).
     public var unsupportedRecords = 0
     /// The corruption found and repaired, if any: the log was truncated at its segment and offset
-    /// and every later segment removed.
+    /// and every later segment removed. Nil in read-only replays (see ``damage``).
     public var repaired: WALError?
-    /// Segments removed by the repair.
+    /// The corruption that ended the replay, if any (repaired or not).
+    public var damage: WALError?
+    /// Segments removed by the repair (or, read-only, not read because of the damage).
     public var removedSegments: [Int] = []
 
     public init() {}
@@ -29,10 +31,10 @@ public struct ReplayStats: Sendable {
 ///   repaired (a corrupt checkpoint).
 @discardableResult
 public func replay(
-    directory: String, log: (String) -> Void = { _ in }, handler: (WALRecord) throws -> Void
+    directory: String, repair: Bool = true, log: (String) -> Void = { _ in }, handler: (WALRecord) throws -> Void
 ) throws -> ReplayStats {
     var buffers = RecordDecoder.DecodeBuffers()
-    return try replayRecords(directory: directory, log: log) { raw in
+    return try replayRecords(directory: directory, repair: repair, log: log) { raw in
         let record: WALRecord
         do throws(DecodeError) {
             record = try RecordDecoder.decode(raw, buffers: &buffers)
@@ -76,15 +78,19 @@ public struct RecordUndecodable: Error, Sendable {
 ///
 /// Damage inside the checkpoint is not repaired (the head would lose series silently): it throws.
 /// A missing directory replays nothing. Leftover `checkpoint.*.tmp` directories are removed.
+///
+/// With `repair: false` nothing on disk is changed (no truncation, no removal): use it to read a
+/// directory a running WAL may be writing (a dump tool), where a batch being written looks torn.
+/// The damage is then only reported in ``ReplayStats/damage``.
 /// - Parameter handler: receives each record's bytes (type byte first); the array is reused.
 /// - Throws: what `handler` throws (other than ``RecordUndecodable``), or ``WALError``.
 @discardableResult
 public func replayRecords(
-    directory: String, log: (String) -> Void = { _ in }, handler: ([UInt8]) throws -> Void
+    directory: String, repair: Bool = true, log: (String) -> Void = { _ in }, handler: ([UInt8]) throws -> Void
 ) throws -> ReplayStats {
     var stats = ReplayStats()
     guard FileSystem.isDirectory(directory) else { return stats }
-    try WALDirectory.removeTemporaryCheckpoints(directory, log: log)
+    if repair { try WALDirectory.removeTemporaryCheckpoints(directory, log: log) }
     var record: [UInt8] = []
 
     var startSegment: Int? = nil
@@ -129,12 +135,17 @@ public func replayRecords(
         }
         if let damage {
             let error = WALError(.corruption, directory: directory, segment: seg, offset: damage.offset, damage.message)
-            stats.repaired = error
+            stats.damage = error
             stats.removedSegments = indexes.filter { $0 > seg }
             stats.segments = firstIndex...seg
+            guard repair else {
+                log("\(error); stopping the read-only replay there (\(stats.removedSegments.count) later segment(s) not read)")
+                break
+            }
+            stats.repaired = error
             log("\(error); truncating segment \(directory)/\(WALFormat.segmentName(seg)) at offset \(damage.offset)"
                 + (stats.removedSegments.isEmpty ? "" : " and removing \(stats.removedSegments.count) later segment(s)"))
-            try repair(directory: directory, segment: seg, offset: damage.offset, later: stats.removedSegments)
+            try repairSegment(directory: directory, segment: seg, offset: damage.offset, later: stats.removedSegments)
             break
         }
     }
@@ -156,7 +167,7 @@ private func deliver(_ record: [UInt8], _ stats: inout ReplayStats, _ handler: (
 /// Truncates segment `segment` at `offset`, zero-pads it to the end of that page (so the segment
 /// stays page-aligned, as Prometheus's repair leaves it), fsyncs it, removes the `later` segments
 /// and fsyncs the directory.
-private func repair(directory: String, segment: Int, offset: Int, later: [Int]) throws {
+private func repairSegment(directory: String, segment: Int, offset: Int, later: [Int]) throws {
     do {
         for s in later.reversed() { try FileSystem.remove(directory + "/" + WALFormat.segmentName(s)) }
         let f = try DiskFile(path: directory + "/" + WALFormat.segmentName(segment), mode: .readWrite)

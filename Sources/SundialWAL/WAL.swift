@@ -73,7 +73,9 @@ public final class WAL: Sendable {
             try FileSystem.createDirectory(directory)
             let existing = try WALDirectory.segmentRange(directory)
             if let last = existing?.upperBound { try padTornPage(directory: directory, segment: last, log: log) }
-            let next = existing.map { $0.upperBound + 1 } ?? 0
+            // Never below the newest checkpoint: replay skips segments it covers.
+            let afterCheckpoint = (try WALDirectory.lastCheckpoint(directory)).map { $0.index + 1 } ?? 0
+            let next = max(existing.map { $0.upperBound + 1 } ?? 0, afterCheckpoint)
             writer = try SegmentWriter(directory: directory, segmentSize: options.segmentSize, compression: options.compression, index: next)
         } catch let e as WALError {
             throw e

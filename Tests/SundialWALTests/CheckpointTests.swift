@@ -135,3 +135,26 @@ import Testing
     }
 }
 
+
+extension CheckpointTests {
+    /// Checkpointing every segment of a closed WAL, then reopening: new segments are numbered above
+    /// the checkpoint, so replay does not skip them.
+    @Test func reopenAfterCheckpointOfAllSegmentsStartsAboveIt() throws {
+        let tmp = try TemporaryDirectory()
+        defer { tmp.remove() }
+        var wal = try WAL.open(directory: tmp.path, options: WALOptions(syncMode: .never))
+        try Self.fill(wal, segments: 2)
+        try wal.close()
+        let last = try #require(try WALDirectory.segmentRange(tmp.path)).upperBound
+        try checkpoint(directory: tmp.path, segments: 0...last, keepSeries: { _ in true }, minTime: 0)
+        #expect(try WALDirectory.segmentRange(tmp.path) == nil)
+        wal = try WAL.open(directory: tmp.path, options: WALOptions(syncMode: .never))
+        #expect(wal.activeSegment == last + 1)
+        var buf: [UInt8] = []
+        RecordEncoder.encodeSamples([RefSample(ref: SeriesRef(1), t: 1_000_000, v: 42)], into: &buf)
+        try wal.append(buf)
+        try wal.close()
+        let (r, _) = try Self.replayAll(tmp.path)
+        #expect(r.samples.last == RefSample(ref: SeriesRef(1), t: 1_000_000, v: 42))
+    }
+}

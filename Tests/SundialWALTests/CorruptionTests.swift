@@ -250,3 +250,28 @@ import Testing
         #expect(all && stats.repaired == nil)
     }
 }
+
+extension CorruptionTests {
+    /// A read-only replay (for dump tools on a live directory) reports damage and changes nothing.
+    @Test func readOnlyReplayReportsDamageWithoutTouchingFiles() throws {
+        let p = try Self.makePristine(compression: .snappy)
+        let tmp = try TemporaryDirectory()
+        defer { tmp.remove() }
+        for (i, bytes) in p.segments.enumerated() {
+            var b = bytes
+            if i == 1 { b[100] ^= 0x40 }
+            try DiskFile(path: tmp.path + "/" + WALFormat.segmentName(i), mode: .createNew).write(b, at: 0)
+        }
+        var got = 0
+        let stats = try replay(directory: tmp.path, repair: false) { _ in got += 1 }
+        #expect(stats.damage?.segment == 1 && stats.repaired == nil)
+        for (i, bytes) in p.segments.enumerated() {
+            let now = try DiskFile(path: tmp.path + "/" + WALFormat.segmentName(i), mode: .read).readAll()
+            #expect(now.count == bytes.count, "segment \(i) changed size")
+        }
+        // The repairing replay then fixes it and delivers the same records.
+        var again = 0
+        let fixed = try replay(directory: tmp.path) { _ in again += 1 }
+        #expect(fixed.repaired?.segment == 1 && again == got)
+    }
+}
