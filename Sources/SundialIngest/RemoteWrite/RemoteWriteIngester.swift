@@ -19,7 +19,10 @@ import SundialEncoding
 ///   written (a partial write: HTTP answers 400 with ``RemoteWriteResult/errorMessage``).
 /// - Exemplars are decoded, counted and dropped. Native histograms are decoded and refused
 ///   (``RejectionReason/histogramsUnsupported``) since Core's ``Appender`` has no histogram append.
-/// - 1.0 `metadata` and 2.0 per-series metadata go to ``Appender/appendMetadata(_:)``.
+/// - 1.0 `metadata` and 2.0 per-series metadata go to ``Appender/appendMetadata(_:)`` (2.0
+///   metadata once per metric family and decoder while unchanged).
+/// - 2.0 `start_timestamp` / `created_timestamp` are decoded and ignored (Prometheus ingests them
+///   only behind a feature flag, as synthetic zero samples).
 /// - A storage commit failure throws ``IngestError/Kind/storage`` (retryable).
 ///
 /// Thread-safe: any number of concurrent ``write(_:version:)`` calls; each takes a pooled decoder
