@@ -214,6 +214,25 @@ import SundialTestSupport
         #expect(try samples(storage).values.allSatisfy { $0.map(\.0) == [0, 1000, 2000] })
     }
 
+    @Test func fullCacheIsClearedAndRefilled() throws {
+        var options = RemoteWriteOptions()
+        options.seriesCacheEntries = 10
+        let storage = MemoryStorage()
+        let ing = ingester(storage, options: options)
+        for round in 0..<4 {
+            let req = RemoteWriteRequest(series: (0..<25).map { i in
+                Self.series([("__name__", "m"), ("i", "\(i)")], [(Timestamp(round * 1000), 1)])
+            })
+            let r = try ing.write(req.compressed(.v1), version: .v1)
+            #expect(r.isSuccess)
+            #expect(r.samplesWritten == 25)
+            // Cleared at the start of a request once over the limit, then refilled by it.
+            #expect(ing.cachedSeriesCount == 25)
+        }
+        #expect(storage.seriesCount == 25)
+        #expect(try samples(storage).values.allSatisfy { $0.count == 4 })
+    }
+
     @Test func cacheDisabledStillValidates() throws {
         var options = RemoteWriteOptions()
         options.seriesCacheEntries = 0

@@ -47,8 +47,9 @@ public struct RemoteWriteOptions: Sendable, Hashable {
     public var maxInternedStrings: Int = 1 << 20
     /// ... or more than this many bytes of string data.
     public var maxInternedBytes: Int = 64 << 20
-    /// Entries kept in each decoder's series cache (label bytes → `Labels` and series ref);
-    /// 0 disables the cache.
+    /// Series kept in the ingester's series cache (label bytes → validated `Labels` and series
+    /// ref; about 250 bytes per series). When a request starts with the cache over this size the
+    /// cache is cleared, so it can exceed the limit by one request's series. 0 disables the cache.
     public var seriesCacheEntries: Int = 1 << 18
 
     /// The defaults documented on each property.
