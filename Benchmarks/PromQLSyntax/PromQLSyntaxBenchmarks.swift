@@ -1,4 +1,5 @@
 import Benchmark
+import Foundation
 import PromQLSyntax
 
 // Micro-benchmarks of the PromQL front end (issue 4 targets: a typical 100–300 character dashboard
@@ -53,6 +54,16 @@ let benchmarks: @Sendable () -> Void = {
         Benchmark("Parser.parse dashboard query \(n + 1) (\(q.utf8.count) B)") { benchmark in
             for _ in benchmark.scaledIterations {
                 blackHole(try? Parser.parse(q))
+            }
+        }
+    }
+    // The same queries with regex matchers turned into equality: the parser's own cost without
+    // RE2 compiling the patterns (which `LabelMatcher` does at construction, as Prometheus does).
+    for (n, q) in dashboardQueries.enumerated() {
+        let plain = q.replacingOccurrences(of: "=~", with: "=").replacingOccurrences(of: "!~", with: "!=")
+        Benchmark("Parser.parse dashboard query \(n + 1) without regexes") { benchmark in
+            for _ in benchmark.scaledIterations {
+                blackHole(try? Parser.parse(plain))
             }
         }
     }

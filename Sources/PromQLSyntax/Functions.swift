@@ -205,9 +205,14 @@ public enum Function: String, Sendable, Hashable, CaseIterable, CustomStringConv
     public var isV3Only: Bool { signature.isV3Only }
 
     /// Looks a function up by its exact (case-sensitive) name, as Prometheus does.
+    /// - Complexity: one hash lookup (the synthesized `init(rawValue:)` compares every name).
     public init?(name: String) {
-        self.init(rawValue: name)
+        guard let f = Function.byName[name] else { return nil }
+        self = f
     }
+
+    /// Every function by name (immutable, built once).
+    private static let byName: [String: Function] = Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0) })
 }
 
 /// A function's argument and return types (Prometheus `parser.Function`).

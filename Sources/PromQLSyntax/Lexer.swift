@@ -218,13 +218,15 @@ struct Lexer {
         }
         let range = SourceRange(start: start, end: pos)
         if braceOpen { return Token(kind: .identifier, position: range) }
-        let word = String(decoding: bytes[start..<pos], as: UTF8.self)
         var hasColon = false
-        for b in bytes[start..<pos] where b == UInt8(ascii: ":") { hasColon = true }
+        for i in start..<pos where bytes[i] == UInt8(ascii: ":") { hasColon = true }
         if hasColon { return Token(kind: .metricIdentifier, position: range) }
-        let lower = word.lowercased()
-        if lower == "inf" || lower == "nan" { return Token(kind: .number, position: range) }
-        if let kw = Keyword.lookup(lower, options: options) { return Token(kind: .keyword(kw), position: range) }
+        // Keywords are at most 12 bytes (`count_values`): longer words skip the lookup; shorter
+        // ones are looked up by their lowercased bytes packed into two integers (no allocation).
+        guard pos - start <= Keyword.maxLength else { return Token(kind: .identifier, position: range) }
+        let key = WordKey(lowercasing: bytes[start..<pos])
+        if key == WordKey.inf || key == WordKey.nan { return Token(kind: .number, position: range) }
+        if let kw = Keyword.lookup(key, options: options) { return Token(kind: .keyword(kw), position: range) }
         return Token(kind: .identifier, position: range)
     }
 

@@ -7,31 +7,52 @@ public enum Keyword: Sendable, Hashable {
     /// v3 range-selector modifiers (only with ``ParserOptions/extendedRangeSelectors``).
     case anchored, smoothed
 
-    /// Looks up a lowercased word.
-    static func lookup(_ lower: String, options: ParserOptions) -> Keyword? {
-        switch lower {
-        case "and": return .and
-        case "or": return .or
-        case "unless": return .unless
-        case "atan2": return .atan2
-        case "bool": return .bool
-        case "by": return .by
-        case "without": return .without
-        case "on": return .on
-        case "ignoring": return .ignoring
-        case "group_left": return .groupLeft
-        case "group_right": return .groupRight
-        case "offset": return .offset
-        case "start": return .start
-        case "end": return .end
-        case "anchored": return options.extendedRangeSelectors ? .anchored : nil
-        case "smoothed": return options.extendedRangeSelectors ? .smoothed : nil
-        default:
-            guard let op = AggregationOp(rawValue: lower) else { return nil }
-            if op.isV3Only && !options.experimentalFunctions { return nil }
-            return .aggregation(op)
+    /// The longest keyword (`count_values`), in bytes.
+    static let maxLength = 12
+
+    /// Every keyword by its lowercase spelling (immutable, built once).
+    private static let table: [WordKey: Keyword] = {
+        var t: [WordKey: Keyword] = [:]
+        let words: [(String, Keyword)] = [
+            ("and", .and), ("or", .or), ("unless", .unless), ("atan2", .atan2), ("bool", .bool), ("by", .by),
+            ("without", .without), ("on", .on), ("ignoring", .ignoring), ("group_left", .groupLeft),
+            ("group_right", .groupRight), ("offset", .offset), ("start", .start), ("end", .end),
+            ("anchored", .anchored), ("smoothed", .smoothed),
+        ]
+        for (w, k) in words { t[WordKey(lowercasing: Array(w.utf8)[...])] = k }
+        for op in AggregationOp.allCases { t[WordKey(lowercasing: Array(op.rawValue.utf8)[...])] = .aggregation(op) }
+        return t
+    }()
+
+    /// Looks up a word (case-insensitively); v3-only keywords only when the options enable them.
+    static func lookup(_ key: WordKey, options: ParserOptions) -> Keyword? {
+        guard let kw = table[key] else { return nil }
+        switch kw {
+        case .anchored, .smoothed: return options.extendedRangeSelectors ? kw : nil
+        case .aggregation(let op) where op.isV3Only: return options.experimentalFunctions ? kw : nil
+        default: return kw
         }
     }
+}
+
+/// Up to 16 lowercased ASCII bytes packed into two integers: an allocation-free dictionary key
+/// for keyword lookup.
+struct WordKey: Hashable {
+    var low: UInt64 = 0
+    var high: UInt64 = 0
+
+    /// Packs `bytes` (at most 16; longer input is truncated), ASCII letters lowercased.
+    init(lowercasing bytes: ArraySlice<UInt8>) {
+        var i = 0
+        for c in bytes.prefix(16) {
+            let b = UInt64((c >= 0x41 && c <= 0x5A) ? c | 0x20 : c)
+            if i < 8 { low |= b << (8 * UInt64(i)) } else { high |= b << (8 * UInt64(i - 8)) }
+            i += 1
+        }
+    }
+
+    static let inf = WordKey(lowercasing: Array("inf".utf8)[...])
+    static let nan = WordKey(lowercasing: Array("nan".utf8)[...])
 }
 
 /// The kind of a lexical token.

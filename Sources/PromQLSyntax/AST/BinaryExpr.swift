@@ -116,9 +116,9 @@ public struct BinaryExpr: Sendable, Equatable {
     /// The operator.
     public var op: BinaryOp
     /// The left operand.
-    public var lhs: Expr
+    public var lhs: Expr { didSet { type = BinaryExpr.resultType(lhs, rhs) } }
     /// The right operand.
-    public var rhs: Expr
+    public var rhs: Expr { didSet { type = BinaryExpr.resultType(lhs, rhs) } }
     /// `bool` modifier: comparisons return 0/1 instead of filtering. Only set on comparisons.
     public var returnBool: Bool
     /// Set exactly when both operands are instant vectors: the matching rules (one-to-one on all
@@ -138,10 +138,14 @@ public struct BinaryExpr: Sendable, Equatable {
         self.returnBool = returnBool
         self.matching = matching
         self.position = position
+        self.type = BinaryExpr.resultType(lhs, rhs)
     }
 
-    /// Scalar when both sides are scalars, otherwise instant vector.
-    public var type: ValueType {
+    /// Scalar when both sides are scalars, otherwise instant vector. Stored (kept current when an
+    /// operand changes), so asking a long operator chain for its type is O(1), not O(n).
+    public private(set) var type: ValueType
+
+    private static func resultType(_ lhs: Expr, _ rhs: Expr) -> ValueType {
         lhs.type == .scalar && rhs.type == .scalar ? .scalar : .instantVector
     }
 

@@ -44,7 +44,8 @@ public indirect enum Expr: Sendable, Equatable {
         }
     }
 
-    /// The type of value this expression evaluates to (Prometheus `Expr.Type()`).
+    /// The type of value this expression evaluates to (Prometheus `Expr.Type()`). O(1): composite
+    /// nodes store their type.
     public var type: ValueType {
         switch self {
         case .number: .scalar
@@ -55,8 +56,8 @@ public indirect enum Expr: Sendable, Equatable {
         case .call(let c): c.function.returnType
         case .aggregation: .instantVector
         case .binary(let b): b.type
-        case .unary(let u): u.expr.type
-        case .paren(let p): p.expr.type
+        case .unary(let u): u.type
+        case .paren(let p): p.type
         }
     }
 

@@ -42,14 +42,17 @@ public struct StringLiteral: Sendable, Equatable {
 /// A parenthesised expression, kept in the tree so the printer reproduces the parentheses.
 public struct ParenExpr: Sendable, Equatable {
     /// The inner expression.
-    public var expr: Expr
+    public var expr: Expr { didSet { type = expr.type } }
     /// From `(` to `)` inclusive.
     public var position: SourceRange
+    /// The inner expression's type (stored: O(1) for nested parentheses).
+    public private(set) var type: ValueType
 
     /// A parenthesised expression.
     public init(expr: Expr, position: SourceRange) {
         self.expr = expr
         self.position = position
+        self.type = expr.type
     }
 
     /// Compares the inner expressions; ignores positions.
@@ -74,15 +77,18 @@ public struct UnaryExpr: Sendable, Equatable {
     /// The operator.
     public var op: UnaryOp
     /// The operand: a scalar or an instant vector.
-    public var expr: Expr
+    public var expr: Expr { didSet { type = expr.type } }
     /// From the operator to the end of the operand.
     public var position: SourceRange
+    /// The operand's type (stored: O(1) for chains of signs).
+    public private(set) var type: ValueType
 
     /// A unary expression.
     public init(op: UnaryOp, expr: Expr, position: SourceRange) {
         self.op = op
         self.expr = expr
         self.position = position
+        self.type = expr.type
     }
 
     /// Compares operator and operand; ignores positions.
