@@ -187,6 +187,8 @@ extension Evaluator {
         var b2 = VectorBuilder(steps: steps)
         var oneAt = [Int](repeating: -1, count: nsig)
         var matched = [Int](repeating: -1, count: nsig)  // one-to-one: which many-series matched
+        var manyAt = [Bool](repeating: false, count: nsig)  // v3 fill: a many-series had this signature
+        let fillMany = m.fillLeft, fillOne = m.fillRight
         var touched: [Int] = []
         // Output slot cache per (many, one) pair.
         var slotCache: [Int: Int] = [:]
@@ -198,6 +200,7 @@ extension Evaluator {
             for sg in touched {
                 oneAt[sg] = -1
                 matched[sg] = -1
+                manyAt[sg] = false
             }
             touched.removeAll(keepingCapacity: true)
             for (k, s) in one.enumerated() where s.present[i] {
@@ -211,7 +214,24 @@ extension Evaluator {
             for (k, s) in many.enumerated() where s.present[i] {
                 let sg = manySig[k]
                 let o = oneAt[sg]
-                guard o >= 0 else { continue }
+                if fillMany != nil && !manyAt[sg] {
+                    manyAt[sg] = true
+                    if o < 0 { touched.append(sg) }
+                }
+                guard o >= 0 else {
+                    // v3 `fill_right` (the "one" side): a missing match takes the fill value.
+                    if let f = fillOne {
+                        var vl = s.values[i], vr = f
+                        if swapped { Swift.swap(&vl, &vr) }
+                        var (v, keep) = BinaryArithmetic.apply(b.op, vl, vr)
+                        if b.returnBool { v = keep ? 1 : 0; keep = true }
+                        if keep {
+                            let labels = Evaluator.resultLabels(s.labels, Labels(), m, dropName: drop || b.returnBool)
+                            try b2.set(b2.slot(labels), i, v)
+                        }
+                    }
+                    continue
+                }
                 var vl = s.values[i], vr = one[o].values[i]
                 if swapped { Swift.swap(&vl, &vr) }
                 var (v, keep) = BinaryArithmetic.apply(b.op, vl, vr)
@@ -249,6 +269,17 @@ extension Evaluator {
                     throw EvaluationError(.execution, "multiple matches for labels: grouping labels must ensure unique matches")
                 }
                 try b2.set(slot, i, v)
+            }
+            // v3 `fill_left` (the "many" side): a "one" series without any match produces one sample
+            // labelled with its match group.
+            if let f = fillMany {
+                for (k, s) in one.enumerated() where s.present[i] && !manyAt[oneSig[k]] {
+                    var vl = f, vr = s.values[i]
+                    if swapped { Swift.swap(&vl, &vr) }
+                    var (v, keep) = BinaryArithmetic.apply(b.op, vl, vr)
+                    if b.returnBool { v = keep ? 1 : 0; keep = true }
+                    if keep { try b2.set(b2.slot(sigLabels[oneSig[k]]), i, v) }
+                }
             }
         }
         return b2.finish()
