@@ -139,7 +139,9 @@ run_system() {
                 -search.disableCache -loggerLevel=WARN >"$dir/server.log" 2>&1 &
             PID=$!; wait_ready "$base/health" "$PID" ;;
         sundial)
-            "$SUNDIAL_BIN" serve --data-dir "$data" --listen "127.0.0.1:$port" ${SUNDIAL_ARGS:-} \
+            # --enable-admin-api: the snapshot endpoint, like Prometheus's --web.enable-admin-api.
+            "$SUNDIAL_BIN" serve --data-dir "$data" --listen "127.0.0.1:$port" --enable-admin-api \
+                --log-level warn ${SUNDIAL_ARGS:-} \
                 >"$dir/server.log" 2>&1 &
             PID=$!; wait_ready "$base/-/ready" "$PID" ;;
         *) echo "run.sh: unknown system $sys" >&2; exit 2 ;;
