@@ -7,7 +7,7 @@
 // See BENCHMARKS.md ("Micro-benchmarks") for the figures and how the thresholds were set.
 import PackageDescription
 
-let benchmarkPlugin: [Target.PluginUsage] = [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+let benchmarkPlugin: [Target.PluginUsage] = [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
 
 let package = Package(
     name: "SundialBenchmarks",
@@ -15,13 +15,13 @@ let package = Package(
     dependencies: [
         .package(name: "Sundial", path: ".."),
         // MallocInterposer counts allocations without jemalloc (which the build machines lack).
-        .package(url: "https://github.com/ordo-one/package-benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         .executableTarget(
             name: "EncodingBenchmarks",
             dependencies: [
-                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "SundialEncoding", package: "Sundial"),
             ],
             path: "Encoding",
@@ -30,7 +30,7 @@ let package = Package(
         .executableTarget(
             name: "WALBenchmarks",
             dependencies: [
-                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "SundialCore", package: "Sundial"),
                 .product(name: "SundialWAL", package: "Sundial"),
             ],
@@ -40,7 +40,7 @@ let package = Package(
         .executableTarget(
             name: "CoreBenchmarks",
             dependencies: [
-                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "SundialCore", package: "Sundial"),
             ],
             path: "Core",
@@ -49,7 +49,7 @@ let package = Package(
         .executableTarget(
             name: "PromQLSyntaxBenchmarks",
             dependencies: [
-                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "PromQLSyntax", package: "Sundial"),
             ],
             path: "PromQLSyntax",
@@ -58,12 +58,55 @@ let package = Package(
         .executableTarget(
             name: "TSDBBenchmarks",
             dependencies: [
-                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "SundialTSDB", package: "Sundial"),
                 .product(name: "SundialCore", package: "Sundial"),
                 .product(name: "SundialEncoding", package: "Sundial"),
             ],
             path: "TSDB",
+            plugins: benchmarkPlugin
+        ),
+        .executableTarget(
+            name: "IngestBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "SundialCore", package: "Sundial"),
+                .product(name: "SundialEncoding", package: "Sundial"),
+                .product(name: "SundialIngest", package: "Sundial"),
+            ],
+            path: "Ingest",
+            plugins: benchmarkPlugin
+        ),
+        .executableTarget(
+            name: "HeadBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "SundialCore", package: "Sundial"),
+                .product(name: "SundialTSDB", package: "Sundial"),
+            ],
+            path: "Head",
+            plugins: benchmarkPlugin
+        ),
+        .executableTarget(
+            name: "PromQLBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "SundialCore", package: "Sundial"),
+                .product(name: "SundialTSDB", package: "Sundial"),
+                .product(name: "PromQLSyntax", package: "Sundial"),
+                .product(name: "PromQLEngine", package: "Sundial"),
+            ],
+            path: "PromQL",
+            plugins: benchmarkPlugin
+        ),
+        .executableTarget(
+            name: "HTTPBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "SundialCore", package: "Sundial"),
+                .product(name: "SundialHTTP", package: "Sundial"),
+            ],
+            path: "HTTP",
             plugins: benchmarkPlugin
         ),
     ],

@@ -56,13 +56,16 @@ let benchmarks: @Sendable () -> Void = {
         maxDuration: .seconds(2),
         maxIterations: 100_000,
         thresholds: [
-            // Wall clock on the shared 2-core machines is noisy: flag only large regressions.
-            .wallClock: .init(relative: [.p90: 35.0]),
-            .throughput: .init(relative: [.p90: 35.0]),
+            // Wall clock on the shared 2-core machines is noisy (no hardware instruction counters in
+            // these VMs): flag only a doubling of p90; allocation counts are the precise guard.
+            .wallClock: .init(relative: [.p90: 100.0]),
+            .throughput: .init(relative: [.p90: 50.0]),
             // Allocation counts are exact: any new allocation on these paths is a regression.
             .mallocCountTotal: .init(absolute: [.p90: 0]),
         ]
     )
+
+    xorBenchmarks()
 
     let block64k: [UInt8] = (0..<65_536).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
     Benchmark("CRC32C.checksum 64 KiB", configuration: .init(units: [.throughput: .kilo])) { benchmark in
@@ -127,6 +130,62 @@ let benchmarks: @Sendable () -> Void = {
                 while !r.isAtEnd { sum &+= (try? r.readUVarint()) ?? 0 }
                 blackHole(sum)
             }
+        }
+    }
+}
+
+/// 1,000 series × 120 samples at a 15 s interval with a few ms of jitter: counters with integer steps,
+/// gauges with random walks (the shapes `Benchmarks/compare/loadgen` sends).
+let xorSeries: [[(Int64, Double)]] = {
+    var state: UInt64 = 7
+    func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    return (0..<1_000).map { s in
+        var t: Int64 = 1_795_000_000_000 + Int64(next() % 15_000)
+        var v = Double(next() % 100_000)
+        return (0..<120).map { _ in
+            t += 15_000 + Int64(next() % 4) - 1
+            if s % 2 == 0 { v += Double(next() % 50) } else { v = (v + Double(Int64(next() % 200) - 100) * 0.25) }
+            return (t, v)
+        }
+    }
+}()
+
+let xorChunks: [[UInt8]] = xorSeries.map { samples in
+    var a = XORChunkAppender()
+    for (t, v) in samples { a.append(timestamp: t, value: v) }
+    return a.finish()
+}
+
+let xorBenchmarks: @Sendable () -> Void = {
+    Benchmark("XORChunk encode 1k series x 120 samples") { benchmark in
+        var a = XORChunkAppender(reservingCapacity: 512)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            var bytes = 0
+            for samples in xorSeries {
+                a.reset()
+                for (t, v) in samples { a.append(timestamp: t, value: v) }
+                bytes += a.byteCount
+            }
+            blackHole(bytes)
+        }
+    }
+    Benchmark("XORChunk decode 1k chunks x 120 samples") { benchmark in
+        var it = XORChunkIterator(xorChunks[0])
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            var sum = 0.0
+            for c in xorChunks {
+                it.reset(c)
+                while it.next() { sum += it.value }
+            }
+            blackHole(sum)
         }
     }
 }
