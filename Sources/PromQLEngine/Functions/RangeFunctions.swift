@@ -119,7 +119,11 @@ enum RangeKernels {
     @inline(__always)
     static func kahanAdd(_ inc: Double, _ sum: inout Double, _ c: inout Double) {
         let t = sum + inc
-        if Swift.abs(sum) >= Swift.abs(inc) {
+        if t.isInfinite {
+            // An infinite sum carries no meaningful compensation (Prometheus 3 resets it; 2.42's
+            // callers return an infinite sum before using the compensation).
+            c = 0
+        } else if Swift.abs(sum) >= Swift.abs(inc) {
             c += (sum - t) + inc
         } else {
             c += (inc - t) + sum
@@ -240,6 +244,34 @@ enum RangeKernels {
 
     /// `avg_over_time`: incremental mean that survives infinities (Prometheus `funcAvgOverTime`).
     static func avg(_ v: [Double], _ lo: Int, _ hi: Int, v3: Bool) -> Double {
+        if v3 {
+            // Prometheus 3: direct mean with a Kahan sum while the sum stays finite, then an
+            // incremental mean from the first overflow on.
+            var sum = v[lo], c = 0.0, mean = 0.0, count = 1.0
+            var incremental = false
+            for k in (lo + 1)..<max(lo + 1, hi) {
+                let x = v[k]
+                count += 1
+                if !incremental {
+                    var s = sum, cc = c
+                    kahanAdd(x, &s, &cc)
+                    if !s.isInfinite {
+                        sum = s
+                        c = cc
+                        continue
+                    }
+                    incremental = true
+                    mean = sum / (count - 1)
+                    c /= count - 1
+                }
+                let q = (count - 1) / count
+                var m = q * mean, cc = q * c
+                kahanAdd(x / count, &m, &cc)
+                mean = m
+                c = cc
+            }
+            return incremental ? mean + c : sum / count + c / count
+        }
         var mean = 0.0, count = 0.0, c = 0.0
         for k in lo..<hi {
             let x = v[k]
