@@ -49,6 +49,13 @@ public struct StorageStats: Sendable, Hashable {
     /// - Parameter limit: entries per top-N list (Prometheus uses 10).
     /// - Complexity: O(series × labels + samples).
     public static func scan(_ querier: any Querier, limit: Int) throws -> StorageStats {
+        try scan(querier, limit: limit, readSamples: true)
+    }
+
+    /// Like ``scan(_:limit:)``; with `readSamples == false` only labels are read and `minTime`/
+    /// `maxTime` are left at `Timestamp.max`/`Timestamp.min` for the caller to fill in (e.g. from
+    /// the head's own bounds), which keeps the scan O(series × labels).
+    public static func scan(_ querier: any Querier, limit: Int, readSamples: Bool) throws -> StorageStats {
         // A constant, valid pattern: compiling it cannot fail.
         let any = try LabelMatcher(.regexMatch, Labels.metricName, ".+")
         let all = try querier.select(sorted: false, hints: nil, matchers: [any])
@@ -63,6 +70,7 @@ public struct StorageStats: Sendable, Hashable {
                 valuesByName[l.name, default: []].insert(l.value)
                 byPair["\(l.name)=\(l.value)", default: 0] += 1
             }
+            guard readSamples else { continue }
             buffer.removeAll()
             try s.samples(minTime: TimestampLimits.min, maxTime: TimestampLimits.max, into: &buffer)
             if let f = buffer.timestamps.first, let l = buffer.timestamps.last {

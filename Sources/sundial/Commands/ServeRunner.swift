@@ -122,13 +122,27 @@ struct CompactionService: Service {
 }
 
 /// The database as the HTTP API sees it: Core's storage protocols plus metadata.
-struct ServeStorage: Appendable, Queryable, MetadataQueryable {
+struct ServeStorage: Appendable, Queryable, MetadataQueryable, StorageStatsProvider {
     let db: DB
 
     func appender() -> any Appender { db.appender() }
 
     func querier(minTime: Timestamp, maxTime: Timestamp) throws -> any Querier {
         try db.querier(minTime: minTime, maxTime: maxTime)
+    }
+
+    /// Head cardinality (as Prometheus's `/status/tsdb` reports the head): labels of head series
+    /// only, bounds and chunk count from the head's own counters.
+    func stats(limit: Int) throws -> StorageStats {
+        let head = db.head
+        let q = try head.querier(minTime: TimestampLimits.min, maxTime: TimestampLimits.max)
+        defer { q.close() }
+        var s = try StorageStats.scan(q, limit: limit, readSamples: false)
+        let hs = head.stats
+        s.chunkCount = hs.chunks
+        s.minTime = head.isEmpty ? Int64.max : head.minTime
+        s.maxTime = head.isEmpty ? Int64.min : head.maxTime
+        return s
     }
 
     func metricMetadata(metric: String?) -> [MetricMetadata] {
