@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -15,6 +17,7 @@ public final class DirectoryLock: Sendable {
     /// The locked directory.
     public let directory: String
     private let file: DiskFile
+    private let released = Atomic<Bool>(false)
 
     /// Locks `directory`, creating `<directory>/lock` if needed. Does not wait.
     /// - Throws: ``FileIOError`` with code ``FileIOError/Code/locked`` if another holder has it.
@@ -50,10 +53,21 @@ public final class DirectoryLock: Sendable {
 
     /// Releases the lock (closing the descriptor releases the `flock`). Idempotent.
     public func unlock() {
-        try? file.close()
+        release()
     }
 
-    deinit { try? file.close() }
+    deinit { release() }
+
+    /// Unlocks explicitly before closing: the `flock` belongs to the open file description, which a
+    /// child process forked elsewhere in this process (e.g. `posix_spawn` between fork and exec) may
+    /// briefly share; closing our descriptor alone would leave the directory locked until that child
+    /// execs, and an immediate reopen would fail with "locked by another process" naming our own pid.
+    private func release() {
+        // Once only: after close the descriptor number may belong to another file.
+        guard !released.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        _ = flock(file.descriptor, LOCK_UN)
+        try? file.close()
+    }
 }
 
 extension String {
