@@ -46,6 +46,10 @@ public final class WAL: Sendable {
     let fsyncRounds = Atomic<Int>(0)
     /// Wakes the fsync thread.
     let wakeup = DispatchSemaphore(value: 0)
+    /// Never signalled: the fsync thread's timed nap while it gathers committers (see `gatherCommitters`).
+    let nap = DispatchSemaphore(value: 0)
+    /// Waiters resumed by the previous fsync round (only the fsync thread touches it).
+    let lastResumed = Atomic<Int>(0)
     let syncThread = Mutex<DedicatedThread?>(nil)
 
     private init(directory: String, options: WALOptions, log: @escaping @Sendable (String) -> Void, writer: sending SegmentWriter) {
