@@ -11,6 +11,20 @@ enum HistogramQuantile {
     /// Groups the input by its labels without `le` and `__name__`, and computes the φ-quantile of
     /// each group at each step. Series without a parseable `le` are ignored.
     static func evaluate(q: [Double], input: [StepSeries], steps: Int) throws(EvaluationError) -> [StepSeries] {
+        try evaluate(input: input, steps: steps) { i, b in bucketQuantile(q[i], &b) }
+    }
+
+    /// v3 `histogram_fraction(lower, upper, v)` over classic buckets: the estimated share of
+    /// observations in `[lower, upper]`, grouped like `histogram_quantile`.
+    static func fraction(lower: [Double], upper: [Double], input: [StepSeries], steps: Int) throws(EvaluationError)
+        -> [StepSeries]
+    {
+        try evaluate(input: input, steps: steps) { i, b in bucketFraction(lower[i], upper[i], &b) }
+    }
+
+    static func evaluate(input: [StepSeries], steps: Int, _ f: (Int, inout [Bucket]) -> Double) throws(EvaluationError)
+        -> [StepSeries]
+    {
         var groupIndex: [Labels: Int] = [:]
         var groups: [(labels: Labels, members: [(Double, Int)])] = []
         for (si, s) in input.enumerated() {
@@ -36,7 +50,7 @@ enum HistogramQuantile {
                 }
                 if buckets.isEmpty { continue }
                 s.present[i] = true
-                s.values[i] = bucketQuantile(q[i], &buckets)
+                s.values[i] = f(i, &buckets)
                 any = true
             }
             if any { out.append(s) }
@@ -100,6 +114,53 @@ enum HistogramQuantile {
             rank -= b[idx - 1].count
         }
         return bucketStart + (bucketEnd - bucketStart) * (rank / count)
+    }
+
+    /// The share of observations between `lower` and `upper` (Prometheus 3 `BucketFraction`):
+    /// linear interpolation inside finite buckets, none inside the infinite first/last bucket; the
+    /// first bucket starts at 0 when its bound is positive.
+    static func bucketFraction(_ lower: Double, _ upper: Double, _ b: inout [Bucket]) -> Double {
+        b.sort { $0.upperBound < $1.upperBound }
+        guard let last = b.last, last.upperBound == .infinity else { return .nan }
+        var w = 0
+        for r in 1..<b.count {
+            if b[r].upperBound == b[w].upperBound {
+                b[w].count += b[r].count
+            } else {
+                w += 1
+                b[w] = b[r]
+            }
+        }
+        b.removeLast(b.count - (w + 1))
+        var maxCount = -Double.infinity
+        for k in b.indices {
+            if b[k].count > maxCount { maxCount = b[k].count } else if b[k].count < maxCount { b[k].count = maxCount }
+        }
+        let count = b[b.count - 1].count
+        if count == 0 || lower.isNaN || upper.isNaN { return .nan }
+        if lower >= upper { return 0 }
+        /// Cumulative count at `x`; `isLower` decides which side an infinite bucket's share falls on.
+        func rank(_ x: Double, isLower: Bool) -> Double {
+            if x == -.infinity { return 0 }
+            if x == .infinity { return count }
+            var prev = 0.0
+            for (i, bk) in b.enumerated() {
+                let lb = i > 0 ? b[i - 1].upperBound : (bk.upperBound > 0 ? 0 : -.infinity)
+                let ub = bk.upperBound
+                if x <= lb { return prev }
+                if x < ub {
+                    // No interpolation inside an infinite bucket: it contributes nothing (a lower
+                    // bound inside the first one skips it; anything inside the +Inf bucket stops before it).
+                    if ub.isInfinite { return prev }
+                    if lb.isInfinite { return isLower ? bk.count : prev }
+                    return prev + (bk.count - prev) * (x - lb) / (ub - lb)
+                }
+                prev = bk.count
+            }
+            return count
+        }
+        let share = (Swift.min(count, rank(upper, isLower: false)) - Swift.min(count, rank(lower, isLower: true))) / count
+        return Swift.max(0, share)
     }
 
     /// Go's `strconv.ParseFloat` for the forms `le` labels use: decimal, exponent, `+Inf`/`Inf`/`NaN`

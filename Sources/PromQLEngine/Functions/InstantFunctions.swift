@@ -207,6 +207,10 @@ extension Evaluator {
                 v = try evalVector(args[0], grid)
             }
             return .vector(try mapValues(v) { x, _ in DateParts.apply(f, x) })
+        case .histogramFraction where isV3:
+            let lo = try evalScalar(args[0], grid), hi = try evalScalar(args[1], grid)
+            let v = try evalVector(args[2], grid)
+            return .vector(try HistogramQuantile.fraction(lower: lo, upper: hi, input: v, steps: grid.count))
         case .histogramCount, .histogramSum, .histogramAvg, .histogramFraction, .histogramStddev, .histogramStdvar:
             // Native-histogram functions ignore float samples.
             for a in args { _ = try eval(a, grid) }
