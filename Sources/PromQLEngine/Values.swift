@@ -2,8 +2,8 @@ public import SundialCore
 
 /// One sample of an instant vector: a series' labels, the evaluation time and the value.
 ///
-/// The value is a float; native histograms will add a second case (``SampleValue``) without
-/// changing this shape.
+/// The value is a float. Native histograms are not evaluated yet; they would add a histogram
+/// payload beside `value` without changing the rest of this shape.
 public struct VectorSample: Sendable, Equatable {
     /// The series' labels after evaluation (e.g. without `__name__` after `rate`).
     public var labels: Labels
