@@ -1,6 +1,6 @@
 import ArgumentParser
 import Dispatch
-import CoreFoundation  // release (whole-module) builds attribute `stat` to CoreFoundation once any file imports Foundation
+import Foundation
 import SundialCore
 import SundialTSDB
 import SundialWAL
