@@ -1,6 +1,6 @@
 import ArgumentParser
 import Dispatch
-import Foundation
+import SundialFileIO
 import SundialCore
 import SundialTSDB
 import SundialWAL
@@ -129,15 +129,9 @@ struct TSDBBenchWrite: ParsableCommand {
 
     func directorySize(_ path: String) throws -> Int {
         var total = 0
-        guard let dir = opendir(path) else { return 0 }
-        defer { closedir(dir) }
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name == "." || name == ".." { continue }
+        for name in try FileSystem.listDirectory(path) {
             let full = path + "/" + name
-            var st = stat()
-            guard stat(full, &st) == 0 else { continue }
-            if (st.st_mode & S_IFMT) == S_IFDIR { total += try directorySize(full) } else { total += Int(st.st_size) }
+            total += FileSystem.isDirectory(full) ? try directorySize(full) : try FileSystem.fileSize(full)
         }
         return total
     }
@@ -180,11 +174,19 @@ enum ProcessMemory {
     }
     /// Peak resident set size in bytes (`VmHWM`).
     static func peakRSS() -> Int { field("VmHWM") }
-    /// User + system CPU time of the whole process so far, in seconds (all threads).
+    /// User + system CPU time of the whole process so far, in seconds (all threads), from
+    /// `/proc/self/stat` fields 14 and 15 (clock ticks of 1/100 s on Linux).
     static func cpuSeconds() -> Double {
-        var u = rusage()
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &u)
-        return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
+        guard let f = fopen("/proc/self/stat", "r") else { return 0 }
+        defer { fclose(f) }
+        var line = [CChar](repeating: 0, count: 1024)
+        guard fgets(&line, 1024, f) != nil else { return 0 }
+        let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+        guard let close = text.lastIndex(of: ")") else { return 0 }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let u = Double(fields[11]), let s = Double(fields[12]) else { return 0 }
+        return (u + s) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
     /// Current resident set size in bytes (`VmRSS`).
     static func currentRSS() -> Int { field("VmRSS") }
