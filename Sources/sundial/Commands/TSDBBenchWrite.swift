@@ -4,6 +4,7 @@ import SundialFileIO
 import SundialCore
 import SundialTSDB
 import SundialWAL
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -138,23 +139,10 @@ struct TSDBBenchWrite: ParsableCommand {
 }
 
 /// Counts refused samples across writer threads.
-final class FailureCounter: @unchecked Sendable {
-    private var count = 0
-    private let lock = NSLockLite()
-    func add(_ n: Int) { lock.withLock { count += n } }
-    var value: Int { lock.withLock { count } }
-}
-
-/// A tiny pthread mutex (the executable avoids Foundation).
-final class NSLockLite: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-    func withLock<R>(_ body: () throws -> R) rethrows -> R {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return try body()
-    }
+final class FailureCounter: Sendable {
+    private let count = Atomic<Int>(0)
+    func add(_ n: Int) { count.wrappingAdd(n, ordering: .relaxed) }
+    var value: Int { count.load(ordering: .relaxed) }
 }
 
 /// Resident memory of this process from `/proc/self/status`.
