@@ -51,6 +51,7 @@ public struct FileIOError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// A human-readable rendering, for logs and test failures.
     public var description: String {
         var s = "\(operation) \(path) failed"
         if errno != 0 {

@@ -21,6 +21,7 @@ public struct CheckpointStats: Sendable, Hashable {
     /// Older checkpoints removed.
     public var removedCheckpoints: [Int] = []
 
+    /// Zeroed statistics.
     public init() {}
 }
 

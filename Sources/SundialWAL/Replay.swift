@@ -19,6 +19,7 @@ public struct ReplayStats: Sendable {
     /// Segments removed by the repair (or, read-only, not read because of the damage).
     public var removedSegments: [Int] = []
 
+    /// Zeroed statistics.
     public init() {}
 }
 
@@ -63,6 +64,7 @@ let highestKnownRecordType: UInt8 = 14
 public struct RecordUndecodable: Error, Sendable {
     /// Why the record did not decode.
     public var error: DecodeError
+    /// Wraps the decoding failure.
     public init(error: DecodeError) { self.error = error }
 }
 

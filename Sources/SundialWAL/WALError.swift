@@ -30,6 +30,7 @@ public struct WALError: Error, Sendable, CustomStringConvertible {
     /// The underlying error (a ``FileIOError``, a `DecodeError`...), if any.
     public var cause: (any Error)?
 
+    /// Creates a value from its fields.
     public init(
         _ code: Code, directory: String, segment: Int? = nil, offset: Int? = nil, _ message: String,
         cause: (any Error)? = nil
@@ -42,6 +43,7 @@ public struct WALError: Error, Sendable, CustomStringConvertible {
         self.cause = cause
     }
 
+    /// A human-readable rendering, for logs and test failures.
     public var description: String {
         var s = "wal \(code.rawValue)"
         if let segment {

@@ -35,6 +35,7 @@ public struct WALOptions: Sendable, Hashable {
     /// When records are made durable. Default ``WALSyncMode/always``.
     public var syncMode: WALSyncMode
 
+    /// Creates a value from its fields.
     public init(
         segmentSize: Int = WALFormat.defaultSegmentSize, compression: WALCompression = .snappy,
         syncMode: WALSyncMode = .always

@@ -8,13 +8,16 @@ public struct WALPosition: Sendable, Hashable, Comparable, CustomStringConvertib
     /// Byte offset in that segment just past the batch.
     public let offset: Int
 
+    /// Creates a value from its fields.
     public init(sequence: UInt64, segment: Int, offset: Int) {
         self.sequence = sequence
         self.segment = segment
         self.offset = offset
     }
 
+    /// Orders by the documented key.
     public static func < (a: WALPosition, b: WALPosition) -> Bool { a.sequence < b.sequence }
 
+    /// A human-readable rendering, for logs and test failures.
     public var description: String { "#\(sequence) (segment \(segment), offset \(offset))" }
 }

@@ -135,11 +135,17 @@ public enum RecordDecoder {
 
     /// Reusable arrays for ``decode(_:buffers:)``.
     public struct DecodeBuffers: Sendable {
+        /// Reused by series records.
         public var series: [RefSeries] = []
+        /// Reused by samples records.
         public var samples: [RefSample] = []
+        /// Reused by tombstones records.
         public var tombstones: [RefTombstone] = []
+        /// Reused by exemplars records.
         public var exemplars: [RefExemplar] = []
+        /// Reused by metadata records.
         public var metadata: [RefMetadata] = []
+        /// Empty buffers.
         public init() {}
     }
 

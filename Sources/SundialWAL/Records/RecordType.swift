@@ -21,6 +21,7 @@ public enum RecordType: UInt8, Sendable, Hashable, CaseIterable, CustomStringCon
     /// Native float histogram samples (Prometheus only; not decoded by Sundial).
     case floatHistogramSamples = 8
 
+    /// A human-readable rendering, for logs and test failures.
     public var description: String {
         switch self {
         case .series: "series"

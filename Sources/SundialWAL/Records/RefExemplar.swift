@@ -12,6 +12,7 @@ public struct RefExemplar: Sendable, Hashable {
     /// The exemplar's labels.
     public var labels: Labels
 
+    /// Creates a value from its fields.
     public init(ref: SeriesRef, t: Timestamp, v: Double, labels: Labels) {
         self.ref = ref
         self.t = t
@@ -24,6 +25,7 @@ public struct RefExemplar: Sendable, Hashable {
         a.ref == b.ref && a.t == b.t && a.v.bitPattern == b.v.bitPattern && a.labels == b.labels
     }
 
+    /// Hashes consistently with `==`.
     public func hash(into h: inout Hasher) {
         h.combine(ref)
         h.combine(t)

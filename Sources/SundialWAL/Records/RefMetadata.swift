@@ -11,6 +11,7 @@ public struct RefMetadata: Sendable, Hashable {
     /// The help text (may be empty).
     public var help: String
 
+    /// Creates a value from its fields.
     public init(ref: SeriesRef, type: MetricMetadata.MetricType, unit: String, help: String) {
         self.ref = ref
         self.type = type

@@ -10,6 +10,7 @@ public struct RefSample: Sendable, Hashable {
     /// that `==` on NaN values is false: compare `v.bitPattern` in tests.
     public var v: Double
 
+    /// Creates a value from its fields.
     public init(ref: SeriesRef, t: Timestamp, v: Double) {
         self.ref = ref
         self.t = t
@@ -21,6 +22,7 @@ public struct RefSample: Sendable, Hashable {
         a.ref == b.ref && a.t == b.t && a.v.bitPattern == b.v.bitPattern
     }
 
+    /// Hashes consistently with `==`.
     public func hash(into h: inout Hasher) {
         h.combine(ref)
         h.combine(t)

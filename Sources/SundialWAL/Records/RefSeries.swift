@@ -7,6 +7,7 @@ public struct RefSeries: Sendable, Hashable {
     /// The series' label set.
     public var labels: Labels
 
+    /// Creates a value from its fields.
     public init(ref: SeriesRef, labels: Labels) {
         self.ref = ref
         self.labels = labels

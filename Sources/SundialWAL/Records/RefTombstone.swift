@@ -9,6 +9,7 @@ public struct RefTombstone: Sendable, Hashable {
     /// Last deleted timestamp, milliseconds, inclusive.
     public var maxTime: Timestamp
 
+    /// Creates a value from its fields.
     public init(ref: SeriesRef, minTime: Timestamp, maxTime: Timestamp) {
         self.ref = ref
         self.minTime = minTime
