@@ -78,7 +78,11 @@ extension Parser {
         advance()
         let value = try unquote(valueToken)
         do {
-            matchers.append(try LabelMatcher(type, label, value))
+            if let matcherCache, type == .regexMatch || type == .regexNoMatch {
+                matchers.append(try matcherCache.matcher(type, label, value))
+            } else {
+                matchers.append(try LabelMatcher(type, label, value))
+            }
         } catch {
             throw self.error("error parsing regexp: \(error.message)", labelToken.position.union(valueToken.position))
         }

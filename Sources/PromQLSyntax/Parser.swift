@@ -19,8 +19,11 @@ public struct Parser {
 
     /// The lexer's error, reported when the parser reaches the `.error` token.
     let lexError: ParseError?
+    /// Where compiled regex matchers come from, when the caller shares one.
+    let matcherCache: MatcherCache?
 
-    init(query: String, options: ParserOptions) {
+    init(query: String, options: ParserOptions, matcherCache: MatcherCache? = nil) {
+        self.matcherCache = matcherCache
         var lexer = Lexer(query, options: options)
         self.query = query
         self.bytes = lexer.bytes
@@ -30,10 +33,15 @@ public struct Parser {
     }
 
     /// Parses and type-checks one PromQL expression.
+    /// - Parameters:
+    ///   - options: the grammar (2.42 by default; ``ParserOptions/v3`` for v3 syntax).
+    ///   - matcherCache: a shared cache of compiled regex matchers, or nil to compile each one.
     /// - Throws: ``ParseError`` with the offending position for any syntax or type error.
     /// - Complexity: O(n) in the length of `query`.
-    public static func parse(_ query: String, options: ParserOptions = .prometheus2) throws(ParseError) -> Expr {
-        var p = Parser(query: query, options: options)
+    public static func parse(
+        _ query: String, options: ParserOptions = .prometheus2, matcherCache: MatcherCache? = nil
+    ) throws(ParseError) -> Expr {
+        var p = Parser(query: query, options: options, matcherCache: matcherCache)
         if p.current.kind == .eof { throw p.error("no expression found in input", p.current.position) }
         let e = try p.parseExpr()
         if p.current.kind != .eof {

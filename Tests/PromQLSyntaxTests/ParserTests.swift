@@ -254,3 +254,19 @@ import Testing
         #expect(throws: Never.self) { try Parser.parse(longer, options: custom) }
     }
 }
+
+/// The shared regex-matcher cache gives the same trees and stays bounded.
+@Suite struct MatcherCacheTests {
+    @Test func cachedParsesAreIdentical() throws {
+        let cache = MatcherCache(capacity: 3)
+        let q = "sum(rate(x{a=~\"b.*\", c!~\"d|e\", f=\"g\"}[5m])) / y{h=~\"i\"}"
+        let plain = try Parser.parse(q)
+        for _ in 0..<3 {
+            #expect(try Parser.parse(q, matcherCache: cache) == plain)
+        }
+        #expect(cache.count == 3)
+        _ = try Parser.parse("z{j=~\"k\"}", matcherCache: cache)
+        #expect(cache.count <= 3)
+        #expect(throws: ParseError.self) { try Parser.parse("x{a=~\"(\"}", matcherCache: cache) }
+    }
+}
