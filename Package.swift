@@ -75,6 +75,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
@@ -95,8 +96,8 @@ let package = Package(
         .testTarget(name: "PromQLSyntaxTests", dependencies: ["PromQLSyntax", "SundialCore", "SundialTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "PromQLEngineTests", dependencies: ["PromQLEngine", "PromQLSyntax", "PromQLTest", "SundialCore", "SundialTSDB", "SundialTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SundialIngestTests", dependencies: ["SundialIngest", "SundialCore", "SundialEncoding", "SundialTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "SundialHTTPTests", dependencies: ["SundialHTTP", "SundialCore", "SundialTestSupport", "SundialIngest", "SundialEncoding", "PromQLSyntax", "PromQLEngine"], swiftSettings: swiftSettings),
-        .testTarget(name: "IntegrationTests", dependencies: ["SundialCore", "SundialTestSupport", "SundialTSDB", "SundialEncoding", "SundialHTTP", "SundialIngest", "PromQLEngine"], swiftSettings: swiftSettings),
+        .testTarget(name: "SundialHTTPTests", dependencies: ["SundialHTTP", "SundialCore", "SundialTestSupport", "SundialIngest", "SundialEncoding", "PromQLSyntax", "PromQLEngine", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
+        .testTarget(name: "IntegrationTests", dependencies: ["SundialCore", "SundialTestSupport", "SundialTSDB", "SundialEncoding", "SundialHTTP", "SundialIngest", "PromQLEngine", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )
