@@ -12,7 +12,8 @@ extension API {
     public static let exemplarsWrittenHeader = "X-Prometheus-Remote-Write-Exemplars-Written"
 
     /// 204 on success; 400 with a text message for malformed bodies and refused samples (the rest
-    /// of the batch is written); 413 over the body limit; 415 for an unknown content type or
+    /// of the batch is written); 429 with `Retry-After` over the ingestion rate limit (nothing
+    /// written); 413 over the body limit; 415 for an unknown content type or
     /// encoding; 500 only when storage failed to commit (the sender retries).
     func remoteWrite(_ r: APIRequest) -> APIResponse {
         let version: RemoteWriteVersion
@@ -41,6 +42,11 @@ extension API {
                              histogramsRejected: result.rejected[.histogramsUnsupported] ?? 0,
                              metadata: result.metadataWritten)
         var resp = result.isSuccess ? APIResponse(status: 204) : .text(result.errorMessage + "\n", status: 400)
+        if let retry = result.retryAfterSeconds {
+            // Ingestion rate limit (IngestLimits): nothing written; 429 is retryable after Retry-After.
+            resp = .text(result.errorMessage + "\n", status: 429)
+            if retry > 0 { resp.headers.append((name: "Retry-After", value: String(retry))) }
+        }
         if version == .v2 {
             Self.addV2Headers(&resp, samples: result.samplesWritten, histograms: result.histogramsWritten,
                               exemplars: result.exemplarsWritten)
@@ -73,6 +79,12 @@ extension API {
         case .tooFarInFuture: "too_far_in_future"
         case .invalidLabels: "invalid_labels"
         case .histogramsUnsupported: "native_histogram"
+        case .labelNamesPerSeriesLimit: "max_label_names_per_series"
+        case .labelNameLengthLimit: "label_name_too_long"
+        case .labelValueLengthLimit: "label_value_too_long"
+        case .seriesLimit: "per_instance_series_limit"
+        case .perMetricSeriesLimit: "per_metric_series_limit"
+        case .rateLimited: "rate_limited"
         }
     }
 }

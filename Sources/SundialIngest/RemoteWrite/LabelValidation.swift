@@ -50,8 +50,10 @@ extension RemoteWriteParser {
     func buildLabels(series index: Int, interner: inout ByteStringInterner, options: RemoteWriteOptions) -> Result<Labels, LabelRejection> {
         let s = request.series[index]
         let first = Int(s.labelStart), count = Int(s.labelCount)
-        if options.maxLabelsPerSeries > 0 && count > options.maxLabelsPerSeries {
-            return .failure(rejection(index, "has \(count) labels, more than the limit of \(options.maxLabelsPerSeries)"))
+        let limits = options.limits
+        if limits.maxLabelNamesPerSeries > 0 && count > limits.maxLabelNamesPerSeries {
+            return .failure(rejection(index, "has \(count) labels, more than the limit of \(limits.maxLabelNamesPerSeries) (limits.max_label_names_per_series)",
+                                      reason: .labelNamesPerSeriesLimit))
         }
         var out: [Label] = []
         out.reserveCapacity(count)
@@ -67,11 +69,13 @@ extension RemoteWriteParser {
             if name.isEmpty {
                 return .failure(rejection(index, "empty label name (value \(GoQuote.quote(value)))"))
             }
-            if options.maxLabelNameBytes > 0 && nr.count > options.maxLabelNameBytes {
-                return .failure(rejection(index, "label name \(GoQuote.quote(name)) is longer than \(options.maxLabelNameBytes) bytes"))
+            if limits.maxLabelNameLength > 0 && nr.count > limits.maxLabelNameLength {
+                return .failure(rejection(index, "label name \(GoQuote.quote(name)) (\(nr.count) bytes) is longer than \(limits.maxLabelNameLength) bytes (limits.max_label_name_length)",
+                                          reason: .labelNameLengthLimit))
             }
-            if options.maxLabelValueBytes > 0 && vr.count > options.maxLabelValueBytes {
-                return .failure(rejection(index, "value of label \(GoQuote.quote(name)) is longer than \(options.maxLabelValueBytes) bytes"))
+            if limits.maxLabelValueLength > 0 && vr.count > limits.maxLabelValueLength {
+                return .failure(rejection(index, "value of label \(GoQuote.quote(name)) (\(vr.count) bytes) is longer than \(limits.maxLabelValueLength) bytes (limits.max_label_value_length)",
+                                          reason: .labelValueLengthLimit))
             }
             if options.nameValidation == .legacy {
                 var f = interner.flags[Int(nid)]
@@ -124,7 +128,7 @@ extension RemoteWriteParser {
     }
 
     /// A refusal naming the series by index and by its raw labels.
-    func rejection(_ index: Int, _ what: String) -> LabelRejection {
+    func rejection(_ index: Int, _ what: String, reason: RejectionReason = .invalidLabels) -> LabelRejection {
         let s = request.series[index]
         var text = "{"
         for li in Int(s.labelStart)..<Int(s.labelStart + s.labelCount) {
@@ -136,11 +140,13 @@ extension RemoteWriteParser {
             }
         }
         text += "}"
-        return LabelRejection(message: "series \(index) \(text): \(what)")
+        return LabelRejection(message: "series \(index) \(text): \(what)", reason: reason)
     }
 }
 
 /// Why a series' labels were refused (the message names series index, labels and rule).
 struct LabelRejection: Error {
     var message: String
+    /// The counter its samples go to (``RejectionReason/invalidLabels`` or a limit).
+    var reason: RejectionReason = .invalidLabels
 }

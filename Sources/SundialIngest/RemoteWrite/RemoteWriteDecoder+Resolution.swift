@@ -7,7 +7,9 @@ struct Resolution {
     var labels: [Labels?] = []
     var refs: [SeriesRef] = []
     var slots: [Int32] = []
-    var rejections: [Int: String] = [:]
+    var rejections: [Int: LabelRejection] = [:]
+    /// Per series: ``SeriesLimiter/key(_:)`` of its labels, filled only when a series limit is set.
+    var keys: [UInt64] = []
 
     /// Sizes the arrays for `count` series (capacity reused).
     mutating func prepare(count: Int) {
@@ -18,6 +20,8 @@ struct Resolution {
         labels.append(contentsOf: repeatElement(nil, count: count))
         refs.append(contentsOf: repeatElement(.none, count: count))
         slots.append(contentsOf: repeatElement(-1, count: count))
+        keys.removeAll(keepingCapacity: true)
+        keys.append(contentsOf: repeatElement(0, count: count))
     }
 }
 

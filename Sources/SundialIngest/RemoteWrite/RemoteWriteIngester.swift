@@ -24,6 +24,9 @@ import SundialEncoding
 /// - 2.0 `start_timestamp` / `created_timestamp` are decoded and ignored (Prometheus ingests them
 ///   only behind a feature flag, as synthetic zero samples).
 /// - A storage commit failure throws ``IngestError/Kind/storage`` (retryable).
+/// - ``RemoteWriteOptions/limits`` (``IngestLimits``): shape limits refuse a series like invalid
+///   labels (own reasons); new series over the series limits are refused while active series keep
+///   writing; a request over the rate limit is refused whole (``RemoteWriteResult/isRateLimited``).
 ///
 /// Thread-safe: any number of concurrent ``write(_:version:)`` calls; each takes a pooled decoder
 /// (reused buffers, so steady state allocates nothing per sample or per known series).
@@ -34,19 +37,39 @@ public final class RemoteWriteIngester: Sendable {
     let now: @Sendable () -> Timestamp
     let cache: SeriesCache
     let pool = Mutex<[DecoderBox]>([])
+    /// Active-series tracking, when a series limit is set.
+    let limiter: SeriesLimiter?
+    /// The ingestion rate limit, when set.
+    let bucket: TokenBucket?
 
     /// - Parameters:
     ///   - storage: where samples go.
     ///   - options: limits and policies.
-    ///   - now: the receiver's clock in ms since the epoch (injected so tests control "the future").
+    ///   - now: the receiver's clock in ms since the epoch (injected so tests control "the future"
+    ///     and series idleness).
+    ///   - monotonicNanos: the rate limiter's monotonic clock in ns (injected so tests step it).
     public init(storage: any Appendable, options: RemoteWriteOptions = RemoteWriteOptions(),
-                now: @escaping @Sendable () -> Timestamp = RemoteWriteIngester.systemNow)
+                now: @escaping @Sendable () -> Timestamp = RemoteWriteIngester.systemNow,
+                monotonicNanos: @escaping @Sendable () -> Int64 = RemoteWriteIngester.monotonicNow)
     {
         self.storage = storage
         self.options = options
         self.now = now
         cache = SeriesCache(options: options)
+        let l = options.limits
+        limiter = l.limitsSeries ? SeriesLimiter(limits: l) : nil
+        bucket = l.limitsRate ? TokenBucket(rate: l.ingestionRate, burst: l.effectiveBurst, clock: monotonicNanos) : nil
     }
+
+    /// Monotonic time in ns (`CLOCK_MONOTONIC`).
+    public static let monotonicNow: @Sendable () -> Int64 = {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+
+    /// Series counted as active by the series limits (0 when no series limit is set).
+    public var activeSeriesCount: Int { limiter?.activeSeries ?? 0 }
 
     /// Wall-clock time in ms since the epoch (`CLOCK_REALTIME`).
     public static let systemNow: @Sendable () -> Timestamp = {
@@ -92,11 +115,14 @@ public final class RemoteWriteIngester: Sendable {
         let view = d.view
         let req = view.request
         result.seriesReceived = req.series.count
+        if let bucket, !admitRate(bucket, req, &result) { return result }
         var res = Resolution()
         swap(&res, &d.resolution)
         defer { swap(&res, &d.resolution) }
         let generation = cache.resolve(view, into: &res)
-        let maxT = now() &+ options.maxFutureMs
+        let nowMs = now()
+        if let limiter { limiter.admit(&res, nowMs: nowMs) }
+        let maxT = nowMs &+ options.maxFutureMs
         let maxExamples = options.maxExamples
         let app = storage.appender()
         var written = 0
@@ -105,8 +131,9 @@ public final class RemoteWriteIngester: Sendable {
             let s = req.series[i]
             result.exemplarsDropped += Int(s.exemplarCount)
             guard let labels = res.labels[i] else {
-                let message = res.rejections[i] ?? "series \(i): invalid labels"
-                result.reject(.invalidLabels, count: Int(s.sampleCount + s.histogramCount), example: message, maxExamples: maxExamples)
+                let rejection = res.rejections[i]
+                result.reject(rejection?.reason ?? .invalidLabels, count: Int(s.sampleCount + s.histogramCount),
+                              example: rejection?.message ?? "series \(i): invalid labels", maxExamples: maxExamples)
                 continue
             }
             var ref = res.refs[i]
@@ -155,6 +182,29 @@ public final class RemoteWriteIngester: Sendable {
         result.samplesWritten = written
         cache.storeRefs(res, generation: generation)
         return result
+    }
+
+    /// Takes the request's samples (floats and histograms) from the token bucket; when refused,
+    /// records the refusal in `result` and returns false (nothing of the request is written).
+    func admitRate(_ bucket: TokenBucket, _ req: DecodedRequest, _ result: inout RemoteWriteResult) -> Bool {
+        var n = req.timestamps.count
+        for s in req.series { n += Int(s.histogramCount) }
+        guard n > 0 else { return true }
+        switch bucket.take(n) {
+        case .granted:
+            return true
+        case .denied(let retry):
+            let limits = options.limits
+            let message: String
+            if let retry {
+                message = "ingestion rate limit of \(limits.ingestionRate) samples/s with burst \(limits.effectiveBurst) (limits.ingestion_rate, limits.ingestion_burst) exceeded: request of \(n) samples refused; retry after \(retry)s"
+            } else {
+                message = "request of \(n) samples is larger than the ingestion burst of \(limits.effectiveBurst) samples (limits.ingestion_burst); send smaller requests"
+            }
+            result.retryAfterSeconds = retry ?? 0
+            result.reject(.rateLimited, count: n, example: message, maxExamples: Swift.max(1, options.maxExamples))
+            return false
+        }
     }
 
     // MARK: - Decoder pool

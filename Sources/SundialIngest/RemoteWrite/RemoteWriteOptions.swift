@@ -28,12 +28,24 @@ public struct RemoteWriteOptions: Sendable, Hashable {
     /// Samples more than this many milliseconds ahead of the receiver's clock are refused
     /// (Prometheus `maxAheadTime`, 10 minutes).
     public var maxFutureMs: Int64 = 10 * 60 * 1000
+    /// Cardinality and ingestion limits (all off by default).
+    public var limits = IngestLimits()
     /// Largest label count of one series; 0 means unlimited (Prometheus's default).
-    public var maxLabelsPerSeries: Int = 0
-    /// Longest label name in bytes; 0 means unlimited.
-    public var maxLabelNameBytes: Int = 0
-    /// Longest label value in bytes; 0 means unlimited.
-    public var maxLabelValueBytes: Int = 0
+    /// Same as ``IngestLimits/maxLabelNamesPerSeries`` of ``limits``.
+    public var maxLabelsPerSeries: Int {
+        get { limits.maxLabelNamesPerSeries }
+        set { limits.maxLabelNamesPerSeries = newValue }
+    }
+    /// Longest label name in bytes; 0 means unlimited. Same as ``IngestLimits/maxLabelNameLength``.
+    public var maxLabelNameBytes: Int {
+        get { limits.maxLabelNameLength }
+        set { limits.maxLabelNameLength = newValue }
+    }
+    /// Longest label value in bytes; 0 means unlimited. Same as ``IngestLimits/maxLabelValueLength``.
+    public var maxLabelValueBytes: Int {
+        get { limits.maxLabelValueLength }
+        set { limits.maxLabelValueLength = newValue }
+    }
     /// Label-name rules.
     public var nameValidation: NameValidation = .legacy
     /// Unsorted label names policy.

@@ -16,6 +16,19 @@ public enum RejectionReason: String, Sendable, Hashable, CaseIterable, Comparabl
     case invalidLabels = "invalid labels"
     /// Native histograms are decoded but storage does not support them yet.
     case histogramsUnsupported = "native histograms not supported yet"
+    /// The series has more labels than ``IngestLimits/maxLabelNamesPerSeries``.
+    case labelNamesPerSeriesLimit = "too many labels"
+    /// A label name is longer than ``IngestLimits/maxLabelNameLength``.
+    case labelNameLengthLimit = "label name too long"
+    /// A label value is longer than ``IngestLimits/maxLabelValueLength``.
+    case labelValueLengthLimit = "label value too long"
+    /// A new series beyond ``IngestLimits/maxSeries``.
+    case seriesLimit = "max series limit"
+    /// A new series beyond ``IngestLimits/maxSeriesPerMetric``.
+    case perMetricSeriesLimit = "max series per metric limit"
+    /// The whole request was over the ingestion rate limit (``IngestLimits/ingestionRate``);
+    /// nothing of it was written (HTTP 429).
+    case rateLimited = "ingestion rate limit exceeded"
 
     public static func < (a: RejectionReason, b: RejectionReason) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
@@ -56,6 +69,13 @@ public struct RemoteWriteResult: Sendable, Hashable {
     public var rejected: [RejectionReason: Int] = [:]
     /// The first few refusals, described with series labels (or index), timestamp and reason.
     public var examples: [String] = []
+    /// Set when the request was refused by the ingestion rate limit (nothing written): seconds
+    /// after which a retry can pass, for `Retry-After`. 0 when the request has more samples than
+    /// the burst and can never pass as a whole.
+    public var retryAfterSeconds: Int?
+
+    /// True when the request was refused whole by the rate limit (HTTP 429).
+    public var isRateLimited: Bool { retryAfterSeconds != nil }
 
     public init(version: RemoteWriteVersion) { self.version = version }
 

@@ -18,6 +18,8 @@ final class SeriesCache: Sendable {
         var table = ByteSpanKeyTable()
         var labels: [Labels] = []
         var refs: [SeriesRef] = []
+        /// ``SeriesLimiter/key(_:)`` per slot (only when a series limit is set).
+        var keys: [UInt64] = []
         var interner = ByteStringInterner()
         var generation: UInt64 = 0
     }
@@ -34,6 +36,7 @@ final class SeriesCache: Sendable {
         let n = view.request.series.count
         res.prepare(count: n)
         let useCache = options.seriesCacheEntries > 0
+        let wantKeys = options.limits.limitsSeries
         let opts = options
         let body = view.body
         let spans = view.request.labelSpans
@@ -45,6 +48,7 @@ final class SeriesCache: Sendable {
                 st.table.removeAll()
                 st.labels.removeAll()
                 st.refs.removeAll()
+                st.keys.removeAll()
                 st.interner.removeAll()
                 st.generation &+= 1
             }
@@ -58,21 +62,25 @@ final class SeriesCache: Sendable {
                         res.labels[i] = st.labels[slot]
                         res.refs[i] = st.refs[slot]
                         res.slots[i] = Int32(truncatingIfNeeded: slot)
+                        if wantKeys { res.keys[i] = st.keys[slot] }
                         continue
                     }
                 }
                 switch view.buildLabels(series: i, interner: &st.interner, options: opts) {
                 case .success(let labels):
                     res.labels[i] = labels
+                    let key = wantKeys ? SeriesLimiter.key(labels) : 0
+                    res.keys[i] = key
                     if useCache {
                         let slot = st.table.insert(body, spans: spans, firstPair: firstPair, pairCount: pairCount, hash: h)
                         st.labels.append(labels)
                         st.refs.append(.none)
+                        if wantKeys { st.keys.append(key) }
                         res.slots[i] = Int32(truncatingIfNeeded: slot)
                     }
                 case .failure(let rejection):
                     res.labels[i] = nil
-                    res.rejections[i] = rejection.message
+                    res.rejections[i] = rejection
                 }
             }
             return st.generation

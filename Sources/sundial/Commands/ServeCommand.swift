@@ -66,6 +66,30 @@ struct ServeCommand: AsyncParsableCommand {
             help: "Largest request body, e.g. 32MB (default 32MiB); larger requests get 413.")
     var maxBodySize: String?
 
+    @Option(name: [.customLong("limits.max-series")], help: "Most active series remote write admits (default 0: unlimited).")
+    var limitsMaxSeries: Int?
+
+    @Option(name: [.customLong("limits.max-series-per-metric")], help: "Most active series per metric name (default 0: unlimited).")
+    var limitsMaxSeriesPerMetric: Int?
+
+    @Option(name: [.customLong("limits.max-label-names-per-series")], help: "Most labels per series (default 0: unlimited).")
+    var limitsMaxLabelNames: Int?
+
+    @Option(name: [.customLong("limits.max-label-name-length")], help: "Longest label name in bytes (default 0: unlimited).")
+    var limitsMaxLabelNameLength: Int?
+
+    @Option(name: [.customLong("limits.max-label-value-length")], help: "Longest label value in bytes (default 0: unlimited).")
+    var limitsMaxLabelValueLength: Int?
+
+    @Option(name: [.customLong("limits.ingestion-rate")], help: "Samples per second remote write accepts (default 0: unlimited); over it 429.")
+    var limitsIngestionRate: String?
+
+    @Option(name: [.customLong("limits.ingestion-burst")], help: "Token-bucket burst in samples (default 0: one second of the rate).")
+    var limitsIngestionBurst: Int?
+
+    @Option(name: [.customLong("limits.series-idle-timeout")], help: "A series unwritten this long stops counting towards the series limits (default 3h).")
+    var limitsSeriesIdleTimeout: String?
+
     /// Defaults, then the file, then the flags.
     func resolveConfig() throws -> ServeConfig {
         var c = ServeConfig()
@@ -92,6 +116,16 @@ struct ServeCommand: AsyncParsableCommand {
         if let v = logFormat { c.logFormat = v }
         if enableAdminAPI { c.enableAdminAPI = true }
         if let v = maxBodySize { c.maxRequestBodyBytes = try ConfigUnits.parseSize(v, setting: "--max-body-size") }
+        if let v = limitsMaxSeries { c.limits.maxSeries = v }
+        if let v = limitsMaxSeriesPerMetric { c.limits.maxSeriesPerMetric = v }
+        if let v = limitsMaxLabelNames { c.limits.maxLabelNamesPerSeries = v }
+        if let v = limitsMaxLabelNameLength { c.limits.maxLabelNameLength = v }
+        if let v = limitsMaxLabelValueLength { c.limits.maxLabelValueLength = v }
+        if let v = limitsIngestionRate { c.limits.ingestionRate = try ConfigUnits.parseDouble(v, setting: "--limits.ingestion-rate") }
+        if let v = limitsIngestionBurst { c.limits.ingestionBurst = v }
+        if let v = limitsSeriesIdleTimeout {
+            c.limits.seriesIdleTimeoutMs = try ConfigUnits.parseDuration(v, setting: "--limits.series-idle-timeout")
+        }
         try c.validate()
         return c
     }

@@ -33,6 +33,7 @@ struct ServeRunner {
         var options = APIOptions()
         options.enableAdminAPI = config.enableAdminAPI
         options.maxBodyBytes = Int(clamping: config.maxRequestBodyBytes)
+        options.remoteWrite.limits = config.limits
         options.queryTimeout = .milliseconds(config.queryTimeoutMs)
         options.lookbackDeltaMs = config.lookbackDeltaMs
         options.flags = config.flags

@@ -51,6 +51,14 @@ extension ServeConfig {
         case ("query", "lookback_delta"): lookbackDeltaMs = try ConfigUnits.parseDuration(v, setting: path)
         case ("log", "level"): logLevel = v
         case ("log", "format"): logFormat = v
+        case ("limits", "max_series"): limits.maxSeries = try ConfigUnits.parseInt(v, setting: path)
+        case ("limits", "max_series_per_metric"): limits.maxSeriesPerMetric = try ConfigUnits.parseInt(v, setting: path)
+        case ("limits", "max_label_names_per_series"): limits.maxLabelNamesPerSeries = try ConfigUnits.parseInt(v, setting: path)
+        case ("limits", "max_label_name_length"): limits.maxLabelNameLength = try ConfigUnits.parseInt(v, setting: path)
+        case ("limits", "max_label_value_length"): limits.maxLabelValueLength = try ConfigUnits.parseInt(v, setting: path)
+        case ("limits", "ingestion_rate"): limits.ingestionRate = try ConfigUnits.parseDouble(v, setting: path)
+        case ("limits", "ingestion_burst"): limits.ingestionBurst = try ConfigUnits.parseInt(v, setting: path)
+        case ("limits", "series_idle_timeout"): limits.seriesIdleTimeoutMs = try ConfigUnits.parseDuration(v, setting: path)
         default:
             throw ConfigError("unknown setting \(path) (see docs/configuration.md for the accepted keys)")
         }

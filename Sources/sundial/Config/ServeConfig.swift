@@ -1,4 +1,5 @@
 import SundialHTTP
+import SundialIngest
 
 /// Every setting of `sundial serve`, with the embedded defaults that make `sundial serve` work with
 /// no arguments. Precedence: command-line flags over the YAML file (`--config.file`) over these
@@ -50,6 +51,8 @@ struct ServeConfig: Sendable, Equatable {
     var enableAdminAPI = false
     /// Largest request body in bytes (`--web.max-request-body-size`); 32 MiB.
     var maxRequestBodyBytes: Int64 = 32 << 20
+    /// Remote-write cardinality and ingestion limits (`limits:` section, `--limits.*`); all off.
+    var limits = IngestLimits()
 
     /// The listen address split into host and port. An empty host (`:9090`) listens on all
     /// interfaces; IPv6 hosts are written in brackets (`[::1]:9090`).
@@ -87,6 +90,7 @@ struct ServeConfig: Sendable, Equatable {
         }
         if maxRequestBodyBytes < 1024 { throw ConfigError("max request body size must be at least 1KiB") }
         if case .interval(let ms) = walFsync, ms <= 0 { throw ConfigError("WAL fsync interval must be positive") }
+        if let e = limits.validationError() { throw ConfigError("limits: \(e)") }
     }
 
     /// The settings as YAML in the config-file layout (served by `/api/v1/status/config`).
@@ -110,6 +114,15 @@ struct ServeConfig: Sendable, Equatable {
         log:
           level: \(logLevel)
           format: \(logFormat)
+        limits:
+          max_series: \(limits.maxSeries)
+          max_series_per_metric: \(limits.maxSeriesPerMetric)
+          max_label_names_per_series: \(limits.maxLabelNamesPerSeries)
+          max_label_name_length: \(limits.maxLabelNameLength)
+          max_label_value_length: \(limits.maxLabelValueLength)
+          ingestion_rate: \(limits.ingestionRate)
+          ingestion_burst: \(limits.ingestionBurst)
+          series_idle_timeout: \(ConfigUnits.formatDuration(limits.seriesIdleTimeoutMs))
 
         """
     }
@@ -127,6 +140,12 @@ struct ServeConfig: Sendable, Equatable {
             ("query.lookback-delta", ConfigUnits.formatDuration(lookbackDeltaMs)),
             ("log.level", logLevel), ("log.format", logFormat),
             ("web.enable-admin-api", "\(enableAdminAPI)"), ("web.max-request-body-size", "\(maxRequestBodyBytes)"),
+            ("limits.max-series", "\(limits.maxSeries)"), ("limits.max-series-per-metric", "\(limits.maxSeriesPerMetric)"),
+            ("limits.max-label-names-per-series", "\(limits.maxLabelNamesPerSeries)"),
+            ("limits.max-label-name-length", "\(limits.maxLabelNameLength)"),
+            ("limits.max-label-value-length", "\(limits.maxLabelValueLength)"),
+            ("limits.ingestion-rate", "\(limits.ingestionRate)"), ("limits.ingestion-burst", "\(limits.ingestionBurst)"),
+            ("limits.series-idle-timeout", ConfigUnits.formatDuration(limits.seriesIdleTimeoutMs)),
         ]
     }
 }
@@ -189,6 +208,14 @@ enum ConfigUnits {
         case "false", "no", "0", "off": return false
         default: throw ConfigError("invalid boolean \(s.debugDescription) for \(setting): expected true or false")
         }
+    }
+
+    /// A non-negative floating-point setting (e.g. a rate).
+    static func parseDouble(_ s: String, setting: String) throws(ConfigError) -> Double {
+        guard let n = Double(s.trimmingCharacters()), n.isFinite, n >= 0 else {
+            throw ConfigError("invalid number \(s.debugDescription) for \(setting): expected a number >= 0")
+        }
+        return n
     }
 
     /// An integer setting.

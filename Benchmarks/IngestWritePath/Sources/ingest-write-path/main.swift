@@ -74,6 +74,38 @@ if CommandLine.arguments.dropFirst().first == "memory" {
     withExtendedLifetime(d) {}
     exit(0)
 }
+if CommandLine.arguments.dropFirst().first == "limits" {
+    // Write path with every IngestLimits limit on (set high enough that nothing is refused) vs
+    // all off; rounds alternate and the best round of each counts, to damp a shared machine's noise.
+    var on = RemoteWriteOptions()
+    on.limits.maxSeries = 1_000_000
+    on.limits.maxSeriesPerMetric = 1_000_000
+    on.limits.maxLabelNamesPerSeries = 30
+    on.limits.maxLabelNameLength = 1024
+    on.limits.maxLabelValueLength = 2048
+    on.limits.ingestionRate = 1e12
+    for (label, nSeries, perSeries, iters) in [("10k series x 1 sample", 10_000, 1, 30), ("500 series x 1 sample", 500, 1, 600), ("1k series x 10 samples", 1_000, 10, 150)] {
+        let req = request(series: nSeries, samplesPerSeries: perSeries, t0: t0)
+        let compressed = req.compressed(.v1)
+        let n = nSeries * perSeries
+        let off = RemoteWriteIngester(storage: NoopStorage(), now: { t0 })
+        let lim = RemoteWriteIngester(storage: NoopStorage(), options: on, now: { t0 })
+        var best = [Double.infinity, .infinity]
+        for _ in 0..<7 {
+            for (k, ing) in [off, lim].enumerated() {
+                _ = try ing.write(compressed, version: .v1)
+                let c0 = cpuNow()
+                for _ in 0..<iters {
+                    let r = try ing.write(compressed, version: .v1)
+                    precondition(r.samplesWritten == n)
+                }
+                best[k] = min(best[k], (cpuNow() - c0) / Double(iters))
+            }
+        }
+        print("== \(label), 1.0: limits off \(Int(Double(n) / best[0])) samples/CPU-s, on \(Int(Double(n) / best[1])) samples/CPU-s, cost \(r1((best[1] / best[0] - 1) * 100))%")
+    }
+    exit(0)
+}
 for (label, nSeries, perSeries, iters) in [("10k series x 1 sample", 10_000, 1, 60), ("500 series x 1 sample", 500, 1, 1500), ("1k series x 10 samples", 1_000, 10, 300)] {
     let req = request(series: nSeries, samplesPerSeries: perSeries, t0: t0)
     for version in [RemoteWriteVersion.v1, .v2] {
