@@ -153,7 +153,7 @@ import SundialTestSupport
     @Test func noLimitsByDefault() throws {
         let storage = MemoryStorage()
         let ing = ingester(storage, IngestLimits())
-        let r = try ing.write(Self.request((0..<100).map { Self.metric("m", $0) }, samples: 50), version: .v2)
+        let r = try ing.write(Self.request((0..<100).map { Self.metric("m", $0) }, samples: 50), version: .v1)
         #expect(r.isSuccess)
         #expect(r.samplesWritten == 5000)
         #expect(ing.activeSeriesCount == 0)

@@ -43,7 +43,8 @@ final class SeriesLimiter: Sendable {
     func admit(_ res: inout Resolution, nowMs: Int64) {
         let l = limits
         state.withLock { st in
-            if nowMs &- st.lastSweepMs >= l.seriesIdleTimeoutMs / 4 {
+            let (sinceSweep, overflow) = nowMs.subtractingReportingOverflow(st.lastSweepMs)
+            if overflow || sinceSweep >= l.seriesIdleTimeoutMs / 4 {
                 sweep(&st, nowMs: nowMs)
             }
             for i in res.labels.indices {

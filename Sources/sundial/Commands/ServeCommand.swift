@@ -1,3 +1,4 @@
+import SundialIngest
 import ArgumentParser
 import Foundation
 import Logging

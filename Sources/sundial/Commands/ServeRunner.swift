@@ -1,3 +1,4 @@
+import SundialIngest
 import Foundation
 import Logging
 import PromQLEngine

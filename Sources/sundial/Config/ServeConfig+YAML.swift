@@ -1,3 +1,4 @@
+import SundialIngest
 import Yams
 
 extension ServeConfig {
