@@ -2,6 +2,7 @@ public import SundialCore
 import SundialIngest
 import Synchronization
 public import Logging
+import NIOPosix
 
 /// The Prometheus HTTP API (`web/api/v1`), remote write/read, federation, self-metrics and probes,
 /// as one transport-independent request → response function. The Hummingbird server
@@ -158,9 +159,9 @@ public final class API: Sendable {
         case .deleteSeries: return try deleteSeries(r)
         case .cleanTombstones: return try cleanTombstones()
         case .snapshot: return try snapshot(r)
-        case .write: return remoteWrite(r)
-        case .read: return remoteRead(r)
-        case .federate: return federate(r)
+        case .write: return await offload { self.remoteWrite(r) }
+        case .read: return await offload { self.remoteRead(r) }
+        case .federate: return await offload { self.federate(r) }
         case .metrics:
             return APIResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
                                body: metrics.exposition(extra: extraMetrics()))
@@ -169,6 +170,29 @@ public final class API: Sendable {
             return isReady.load(ordering: .acquiring)
                 ? .text("Sundial is Ready.\n") : .text("Service Unavailable\n", status: 503)
         case .notFound: return .text("404 page not found\n", status: 404)
+        }
+    }
+}
+
+extension API {
+    /// Threads for handler work that blocks: a remote-write commit waits for the WAL's group-commit
+    /// fsync, and remote read / federation decode many chunks. Running that on Swift's cooperative
+    /// pool (one thread per core: two here) would stall every other request and let at most two
+    /// commits share an fsync; on this pool up to 16 commits wait together and share one.
+    /// A process-wide pool that lives as long as the process (a static is never deinitialised).
+    static let blockingPool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 16)
+        pool.start()
+        return pool
+    }()
+
+    /// Runs `body` on ``blockingPool`` and returns its response.
+    func offload(_ body: @escaping @Sendable () -> APIResponse) async -> APIResponse {
+        do {
+            return try await Self.blockingPool.runIfActive(body)
+        } catch {
+            // The pool only refuses work when shut down, which never happens to this static pool.
+            return .text("server is shutting down\n", status: 503)
         }
     }
 }

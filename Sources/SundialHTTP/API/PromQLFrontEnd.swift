@@ -21,10 +21,11 @@ public enum PromQLFrontEnd {
         return vs.matchers
     }
 
-    /// `format_query`: the expression printed in canonical form.
+    /// `format_query`: the expression in canonical form, laid out as Prometheus 2.42 prints it
+    /// (`Printer.pretty`: expressions longer than 100 characters split over lines).
     public static func format(_ s: String, options: ParserOptions = .prometheus2) throws(APIError) -> String {
         do {
-            return Printer.print(try Parser.parse(s, options: options))
+            return Printer.pretty(try Parser.parse(s, options: options))
         } catch {
             throw APIError.badData(error.description)
         }
