@@ -8,6 +8,10 @@ import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
+#if canImport(CoreFoundation)
+// Release builds resolve `stat` through CoreFoundation's re-export (MemberImportVisibility).
+import CoreFoundation
+#endif
 
 /// `sundial tsdb bench ...`: storage benchmarks (like `promtool tsdb bench`).
 struct TSDBBench: ParsableCommand {
