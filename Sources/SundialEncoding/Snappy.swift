@@ -6,7 +6,12 @@ public enum Snappy {
     /// Compresses `input`, replacing the contents of `output` (reused buffer).
     public static func compress(_ input: UnsafeRawBufferPointer, into output: inout [UInt8]) {
         let maxLen = snappy_max_compressed_length(input.count)
-        if output.count < maxLen { output = [UInt8](repeating: 0, count: maxLen) }
+        // Resize within the buffer's capacity (no allocation once it has grown): shrinking to the
+        // compressed length below keeps the capacity for the next call.
+        if output.count < maxLen {
+            output.reserveCapacity(maxLen)
+            output.append(contentsOf: repeatElement(0, count: maxLen - output.count))
+        }
         var outLen = output.count
         output.withUnsafeMutableBytes { out in
             _ = snappy_compress(
