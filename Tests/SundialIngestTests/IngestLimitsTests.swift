@@ -81,6 +81,25 @@ import SundialTestSupport
         #expect(storage.seriesCount == 3)
     }
 
+    @Test(arguments: [(RemoteWriteVersion.v1, 0), (.v2, 0), (.v1, 1 << 18), (.v2, 1 << 18)])
+    func seriesLimitWithAndWithoutTheSeriesCache(version: RemoteWriteVersion, cacheEntries: Int) throws {
+        var options = RemoteWriteOptions()
+        options.limits.maxSeries = 4
+        options.seriesCacheEntries = cacheEntries
+        let storage = MemoryStorage()
+        let ing = RemoteWriteIngester(storage: storage, options: options, now: { IngestLimitsTests.now })
+        for round in 0..<3 {
+            let body = RemoteWriteRequest(series: (0..<8).map { i in
+                .init(labels: [Label("__name__", "m"), Label("i", "\(i)")], samples: [.init(value: 1, timestamp: 1000 + Int64(round))])
+            }).compressed(version)
+            let r = try ing.write(body, version: version)
+            #expect(r.samplesWritten == 4)
+            #expect(r.rejected == [.seriesLimit: 4])
+        }
+        #expect(storage.seriesCount == 4)
+        #expect(ing.activeSeriesCount == 4)
+    }
+
     @Test func maxSeriesPerMetric() throws {
         var l = IngestLimits()
         l.maxSeriesPerMetric = 2
