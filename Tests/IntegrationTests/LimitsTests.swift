@@ -69,6 +69,7 @@ import Testing
         #expect(m.text.contains(#"sundial_samples_rejected_total{reason="per_instance_series_limit"} 1800"#), "\(m.text)")
         #expect(m.text.contains(#"sundial_samples_rejected_total{reason="label_value_too_long"} 1"#))
         #expect(m.text.contains("sundial_samples_ingested_total 200"))
+        #expect(m.text.contains("sundial_limits_active_series 100"))
     }
 
     @Test func rateLimitAnswers429WithRetryAfter() async throws {
@@ -92,5 +93,6 @@ import Testing
         let m = try await c.get("/metrics")
         #expect(m.text.contains(#"sundial_samples_rejected_total{reason="rate_limited"} 80"#))
         #expect(m.text.contains(#"sundial_http_requests_total{code="429",handler="/api/v1/write"} 1"#))
+        #expect(!m.text.contains("sundial_limits_active_series"))  // no series limit set
     }
 }

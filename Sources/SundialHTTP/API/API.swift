@@ -164,7 +164,7 @@ public final class API: Sendable {
         case .federate: return await offload { self.federate(r) }
         case .metrics:
             return APIResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
-                               body: metrics.exposition(extra: extraMetrics()))
+                               body: metrics.exposition(extra: extraMetrics() + remoteWriteLimitMetrics()))
         case .healthy: return .text("Sundial is Healthy.\n")
         case .ready:
             return isReady.load(ordering: .acquiring)

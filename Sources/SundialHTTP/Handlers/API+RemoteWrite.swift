@@ -54,6 +54,14 @@ extension API {
         return resp
     }
 
+    /// `sundial_limits_active_series` while a series limit is set (``IngestLimits/limitsSeries``):
+    /// the series the remote-write receiver counts against it.
+    func remoteWriteLimitMetrics() -> [(name: String, help: String, type: String, value: Double)] {
+        guard ingester.options.limits.limitsSeries else { return [] }
+        return [("sundial_limits_active_series", "Active series counted against the remote-write series limits.", "gauge",
+                 Double(ingester.activeSeriesCount))]
+    }
+
     static func addV2Headers(_ r: inout APIResponse, samples: Int, histograms: Int, exemplars: Int) {
         r.headers.append((name: samplesWrittenHeader, value: String(samples)))
         r.headers.append((name: histogramsWrittenHeader, value: String(histograms)))
