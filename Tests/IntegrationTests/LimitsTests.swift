@@ -95,4 +95,41 @@ import Testing
         #expect(m.text.contains(#"sundial_http_requests_total{code="429",handler="/api/v1/write"} 1"#))
         #expect(!m.text.contains("sundial_limits_active_series"))  // no series limit set
     }
+
+    /// The `sundial serve` binary: limits from the config file and flags reach the receiver.
+    @Test(.enabled(if: ServerProcess.binaryExists, "needs the sundial binary (swift build --build-tests builds it)"))
+    func serveFlagsAndConfigFile() async throws {
+        let dir = try TemporaryDirectory(prefix: "sundial-limits")
+        defer { dir.remove() }
+        let port = try ServerProcess.freePort()
+        try """
+            storage:
+              path: \(dir.appending("data"))
+            web:
+              listen_address: 127.0.0.1:\(port)
+            limits:
+              max_series_per_metric: 3
+              max_label_value_length: 32
+            """.write(toFile: dir.appending("sundial.yml"), atomically: true, encoding: .utf8)
+        let server = try ServerProcess.start(["serve", "--config.file", dir.appending("sundial.yml"), "--limits.max-series", "5"], port: port)
+        defer { server.terminate() }
+        let c = ServerTestClient(port: port)
+        let t: Timestamp = 1_700_000_000_000
+        var r = try await c.request("POST", "/api/v1/write", headers: Self.v1Headers, body: Self.request("a", series: 0..<10, t: t))
+        #expect(r.status == 400)
+        #expect(r.text.contains("7 max series per metric limit"), "\(r.text)")
+        r = try await c.request("POST", "/api/v1/write", headers: Self.v1Headers, body: Self.request("b", series: 0..<10, t: t))
+        #expect(r.status == 400)
+        #expect(r.text.contains("8 max series limit"), "\(r.text)")
+        #expect(try await seriesCount(c, "a") == 3)
+        #expect(try await seriesCount(c, "b") == 2)
+        r = try await c.get("/api/v1/status/flags")
+        #expect(r.text.contains(#""limits.max-series":"5""#), "\(r.text)")
+        #expect(r.text.contains(#""limits.max-series-per-metric":"3""#), "\(r.text)")
+        #expect(server.terminate() == 0)
+
+        let bad = try ServerProcess.run(["serve", "--data-dir", dir.appending("d"), "--limits.max-series=-1"])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("limits: max series must not be negative"), "\(bad.stderr)")
+    }
 }
