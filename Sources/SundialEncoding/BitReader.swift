@@ -26,8 +26,26 @@ public struct BitReader: Sendable {
     /// The bit position of the next read, counted from the start of the bytes.
     @inlinable public var bitPosition: Int { nextByte &* 8 &- valid }
 
-    @inlinable
+    /// Tops the buffer up to at least 57 valid bits (fewer only at the end of the bytes). With 8 or
+    /// more bytes left this is one unaligned big-endian load: the bits past `valid` it ORs in are the
+    /// stream's own next bits, so buffered bits beyond `valid` are always either 0 or the true
+    /// stream bits, and reloading them is harmless.
+    @inlinable @inline(__always)
     mutating func refill(_ bytes: UnsafeRawBufferPointer) {
+        if valid <= 56 && nextByte &+ 8 <= bytes.count {
+            let w = UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: nextByte, as: UInt64.self))
+            buffer |= w &>> UInt64(valid)
+            let take = (64 &- valid) &>> 3
+            nextByte &+= take
+            valid &+= take &<< 3
+            return
+        }
+        refillTail(bytes)
+    }
+
+    /// Byte-at-a-time refill for the last bytes of the stream.
+    @usableFromInline
+    mutating func refillTail(_ bytes: UnsafeRawBufferPointer) {
         while valid <= 56 && nextByte < bytes.count {
             buffer |= UInt64(bytes[nextByte]) &<< UInt64(56 &- valid)
             valid &+= 8
@@ -36,7 +54,7 @@ public struct BitReader: Sendable {
     }
 
     /// Reads one bit.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readBit(_ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> Bool {
         if valid == 0 {
             refill(bytes)
@@ -49,9 +67,10 @@ public struct BitReader: Sendable {
     }
 
     /// Reads `count` bits (0...64) as the low bits of the result.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readBits(_ count: Int, _ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> UInt64 {
         if count == 0 { return 0 }
+        if count > valid { refill(bytes) }
         if count <= valid {
             let r = buffer &>> UInt64(64 &- count)
             buffer = count == 64 ? 0 : buffer &<< UInt64(count)

@@ -45,7 +45,7 @@ struct XORDecoderState: Sendable {
     }
 
     /// Decodes the next sample into `t`/`v`. Returns false when all samples were read.
-    @inlinable
+    @inlinable @inline(__always)
     mutating func next(_ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> Bool {
         if numRead >= numTotal { return false }
         if numRead == 0 {
@@ -62,10 +62,20 @@ struct XORDecoderState: Sendable {
             return true
         }
         // Delta of delta: up to four prefix bits `0`, `10`, `110`, `1110`, `1111`.
+        // With ≥ 4 bits buffered the prefix is the count of leading ones (at most 4), read at once;
+        // the terminating `0` is consumed too unless the prefix is the full `1111`.
         var prefix = 0
-        while prefix < 4 {
-            if !(try reader.readBit(bytes)) { break }
-            prefix &+= 1
+        if reader.valid < 4 { reader.refill(bytes) }
+        if reader.valid >= 4 {
+            prefix = Swift.min((~reader.buffer).leadingZeroBitCount, 4)
+            let used = prefix == 4 ? 4 : prefix &+ 1
+            reader.buffer = reader.buffer &<< UInt64(used)
+            reader.valid &-= used
+        } else {
+            while prefix < 4 {
+                if !(try reader.readBit(bytes)) { break }
+                prefix &+= 1
+            }
         }
         var dod: Int64 = 0
         switch prefix {
@@ -88,7 +98,7 @@ struct XORDecoderState: Sendable {
     }
 
     /// Prometheus `xorRead`.
-    @inlinable
+    @inlinable @inline(__always)
     mutating func readValue(_ bytes: UnsafeRawBufferPointer) throws(DecodeError) {
         if !(try reader.readBit(bytes)) { return }
         if try reader.readBit(bytes) {
@@ -193,15 +203,31 @@ public enum XORChunk {
         timestamps: inout [Int64], values: inout [Double]
     ) throws(DecodeError) {
         var state = try XORDecoderState(data)
-        if state.numTotal == 0 { return }
-        timestamps.reserveCapacity(timestamps.count + state.numTotal)
-        values.reserveCapacity(values.count + state.numTotal)
-        while try state.next(data) {
-            if state.t < minTime { continue }
-            if state.t > maxTime { return }
-            timestamps.append(state.t)
-            values.append(Double(bitPattern: state.v))
+        let n = state.numTotal
+        if n == 0 { return }
+        // Decode into scratch columns (stack for ordinary chunk sizes) and append them with one
+        // copy each: per-sample `Array.append` (uniqueness and capacity checks) cost as much as
+        // the bit decoding itself. `next` yields at most `numTotal` samples, so `k < n` holds.
+        var failure: DecodeError?
+        withUnsafeTemporaryAllocation(of: Int64.self, capacity: n) { ts in
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: n) { vs in
+                var k = 0
+                do throws(DecodeError) {
+                    while try state.next(data) {
+                        if state.t < minTime { continue }
+                        if state.t > maxTime { break }
+                        ts[k] = state.t
+                        vs[k] = Double(bitPattern: state.v)
+                        k &+= 1
+                    }
+                } catch {
+                    failure = error
+                }
+                timestamps.append(contentsOf: UnsafeBufferPointer(rebasing: ts[..<k]))
+                values.append(contentsOf: UnsafeBufferPointer(rebasing: vs[..<k]))
+            }
         }
+        if let failure { throw failure }
     }
 
     /// ``decode(_:minTime:maxTime:timestamps:values:)`` over a byte array.
