@@ -202,7 +202,7 @@ public enum XORChunk {
         _ data: UnsafeRawBufferPointer, minTime: Int64, maxTime: Int64,
         timestamps: inout [Int64], values: inout [Double]
     ) throws(DecodeError) {
-        var state = try XORDecoderState(data)
+        let state = try XORDecoderState(data)
         let n = state.numTotal
         if n == 0 { return }
         // Decode into scratch columns (stack for ordinary chunk sizes) and append them with one
@@ -211,6 +211,7 @@ public enum XORChunk {
         var failure: DecodeError?
         withUnsafeTemporaryAllocation(of: Int64.self, capacity: n) { ts in
             withUnsafeTemporaryAllocation(of: Double.self, capacity: n) { vs in
+                var state = state  // a closure-local copy the optimiser can keep in registers
                 var k = 0
                 do throws(DecodeError) {
                     while try state.next(data) {
