@@ -1,115 +1,106 @@
-import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import SundialFileIO
 
 /// The few file operations blocks need: whole-file reads, durable writes, atomic directory
-/// renames. Kept in one place so it can move onto SundialFileIO (segment files, mmap, dir fsync)
-/// once that module exposes them; until then it uses Foundation plus `fsync(2)`/`rename(2)`.
+/// renames, listing and sizes. All go through SundialFileIO (`DiskFile`, `FileSystem`), so every
+/// failure carries the path, the operation and `errno`; wrapped here as ``BlockError`` `.io`.
 enum BlockFiles {
     /// Reads a whole file. - Throws: ``BlockError`` `.io` naming the path.
     static func read(_ path: String) throws -> [UInt8] {
-        guard let d = FileManager.default.contents(atPath: path) else {
-            throw BlockError(.io, path: path, "cannot read file")
-        }
-        return [UInt8](d)
+        do {
+            let f = try DiskFile(path: path, mode: .read)
+            defer { try? f.close() }
+            return try f.readAll()
+        } catch { throw BlockError(.io, path: path, "read: \(error)") }
     }
 
     /// Creates (truncating) `path`, writes `bytes` and fsyncs it.
     static func writeDurably(_ path: String, _ bytes: [UInt8]) throws {
         let w = try Writer(path)
-        try w.write(bytes)
+        do { try w.write(bytes) } catch {
+            w.abandon()
+            throw error
+        }
         try w.syncAndClose()
     }
 
     /// Creates `path` and its missing parents.
     static func makeDirectory(_ path: String) throws {
-        do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+        do { try FileSystem.createDirectory(path, intermediate: true) } catch {
             throw BlockError(.io, path: path, "mkdir: \(error)")
         }
     }
 
     /// fsyncs a directory so that entries created or renamed in it are durable.
     static func syncDirectory(_ path: String) throws {
-        let fd = open(path, O_RDONLY | O_DIRECTORY)
-        guard fd >= 0 else { throw BlockError(.io, path: path, "open dir: errno \(errno)") }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw BlockError(.io, path: path, "fsync dir: errno \(errno)") }
+        do { try FileSystem.syncDirectory(path) } catch { throw BlockError(.io, path: path, "\(error)") }
     }
 
     /// Atomically renames `from` to `to` (same file system), then fsyncs the parent of `to`.
     static func renameDurably(_ from: String, _ to: String) throws {
-        guard rename(from, to) == 0 else { throw BlockError(.io, path: from, "rename to \(to): errno \(errno)") }
-        try syncDirectory((to as NSString).deletingLastPathComponent)
+        do { try FileSystem.rename(from, to: to) } catch { throw BlockError(.io, path: from, "\(error)") }
+        try syncDirectory(FileSystem.parentDirectory(of: to))
     }
 
     /// Removes a file or directory tree; missing is fine.
     static func remove(_ path: String) throws {
-        guard FileManager.default.fileExists(atPath: path) else { return }
-        do { try FileManager.default.removeItem(atPath: path) } catch {
-            throw BlockError(.io, path: path, "remove: \(error)")
-        }
+        do { try FileSystem.removeTree(path) } catch { throw BlockError(.io, path: path, "remove: \(error)") }
     }
 
-    /// Sub-directory names of `path` (unsorted); empty if it does not exist.
+    /// Entry names of directory `path` (byte-sorted); empty if it does not exist or cannot be read.
     static func list(_ path: String) -> [String] {
-        (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        (try? FileSystem.listDirectory(path)) ?? []
     }
 
-    static func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
+    /// True if anything exists at `path`.
+    static func exists(_ path: String) -> Bool { FileSystem.exists(path) }
 
     /// Size of a file in bytes, 0 if unknown.
     static func size(_ path: String) -> UInt64 {
-        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.uint64Value ?? 0
+        (try? FileSystem.fileSize(path)).map { UInt64($0) } ?? 0
     }
 
-    /// Sequential writer of one new file: buffered appends, `fsync` on close.
+    /// Sequential writer of one new file: appends at the running offset, `fsync` on close.
+    /// Not thread-safe.
     final class Writer {
         let path: String
-        private let fd: Int32
+        private let file: DiskFile
         private(set) var offset: Int = 0
 
         init(_ path: String) throws {
             self.path = path
-            fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw BlockError(.io, path: path, "create: errno \(errno)") }
+            do { file = try DiskFile(path: path, mode: .createOrTruncate) } catch {
+                throw BlockError(.io, path: path, "create: \(error)")
+            }
         }
 
         /// Writes all of `bytes` at the current end.
         func write(_ bytes: [UInt8]) throws {
-            var done = 0
-            while done < bytes.count {
-                let n = bytes.withUnsafeBytes { raw in
-                    Glibc.write(fd, raw.baseAddress!.advanced(by: done), bytes.count - done)
-                }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw BlockError(.io, path: path, "write: errno \(errno)")
-                }
-                done += n
-            }
+            do { try file.write(bytes, at: offset) } catch { throw BlockError(.io, path: path, "write: \(error)") }
             offset += bytes.count
         }
 
         /// fsyncs and closes. The writer must not be used afterwards.
         func syncAndClose() throws {
-            defer { close(fd) }
-            guard fsync(fd) == 0 else { throw BlockError(.io, path: path, "fsync: errno \(errno)") }
+            do {
+                try file.sync()
+                try file.close()
+            } catch {
+                try? file.close()
+                throw BlockError(.io, path: path, "fsync: \(error)")
+            }
         }
 
         /// Closes without syncing (error paths).
-        func abandon() { close(fd) }
+        func abandon() { try? file.close() }
     }
 }
 
 extension BlockFiles {
     /// Total size in bytes of the regular files under `path` (recursively); 0 if missing.
     static func treeSize(_ path: String) -> UInt64 {
-        guard let e = FileManager.default.enumerator(atPath: path) else { return 0 }
+        guard FileSystem.isDirectory(path) else { return size(path) }
         var total: UInt64 = 0
-        while let name = e.nextObject() as? String {
-            total += size("\(path)/\(name)")
-        }
+        for name in list(path) { total += treeSize("\(path)/\(name)") }
         return total
     }
 }
