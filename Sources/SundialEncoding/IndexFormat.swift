@@ -54,7 +54,7 @@ public enum IndexFormat {
 
     /// The body of the `len <4b> | body | CRC32 <4b>` section at `offset`, after checking bounds and CRC.
     /// - Returns: the byte range of the body inside `bytes`.
-    public static func sectionBody(_ bytes: [UInt8], at offset: Int) throws(DecodeError) -> Range<Int> {
+    public static func sectionBody(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(DecodeError) -> Range<Int> {
         guard offset >= 0, offset <= bytes.count - 4 else { throw DecodeError(.truncated, offset: offset, "section length") }
         let len = Int(readBE32(bytes, offset))
         let bodyStart = offset + 4
@@ -63,16 +63,27 @@ public enum IndexFormat {
         }
         let body = bodyStart..<(bodyStart + len)
         let want = readBE32(bytes, body.upperBound)
-        let got = CRC32C.checksum(bytes[body])
+        let got = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[body]))
         guard want == got else {
             throw DecodeError(.checksum, offset: offset, "section CRC32C stored \(hex(want)), computed \(hex(got))")
         }
         return body
     }
 
+    /// ``sectionBody(_:at:)`` over a byte array.
+    public static func sectionBody(_ bytes: [UInt8], at offset: Int) throws(DecodeError) -> Range<Int> {
+        try withBytes(bytes) { raw throws(DecodeError) in try sectionBody(raw, at: offset) }
+    }
+
     /// Big-endian u32 at `i`. - Precondition: `i + 4 <= bytes.count` (callers check bounds first).
     @inlinable
     public static func readBE32(_ bytes: [UInt8], _ i: Int) -> UInt32 {
+        UInt32(bytes[i]) << 24 | UInt32(bytes[i + 1]) << 16 | UInt32(bytes[i + 2]) << 8 | UInt32(bytes[i + 3])
+    }
+
+    /// Big-endian u32 at `i` of borrowed bytes. - Precondition: `i + 4 <= bytes.count` (callers check bounds first).
+    @inlinable
+    public static func readBE32(_ bytes: UnsafeRawBufferPointer, _ i: Int) -> UInt32 {
         UInt32(bytes[i]) << 24 | UInt32(bytes[i + 1]) << 16 | UInt32(bytes[i + 2]) << 8 | UInt32(bytes[i + 3])
     }
 
@@ -91,6 +102,11 @@ public enum IndexFormat {
 
     /// Checks the header: magic and format 2. Format 1 (pre-2.0) is refused with a clear message.
     public static func validateHeader(_ bytes: [UInt8]) throws(DecodeError) {
+        try withBytes(bytes) { raw throws(DecodeError) in try validateHeader(raw) }
+    }
+
+    /// ``validateHeader(_:)`` over borrowed bytes (a memory-mapped index).
+    public static func validateHeader(_ bytes: UnsafeRawBufferPointer) throws(DecodeError) {
         guard bytes.count >= headerSize + tocSize else {
             throw DecodeError(.truncated, offset: 0, "index of \(bytes.count) bytes is smaller than header + TOC")
         }
@@ -114,8 +130,13 @@ public enum IndexFormat {
 
     /// Decodes the whole symbol table at `offset` (index order = symbol reference).
     public static func decodeSymbolTable(_ bytes: [UInt8], at offset: Int) throws(DecodeError) -> [String] {
-        let body = try sectionBody(bytes, at: offset)
-        return try withBytes(bytes) { raw throws(DecodeError) -> [String] in
+        try withBytes(bytes) { raw throws(DecodeError) in try decodeSymbolTable(raw, at: offset) }
+    }
+
+    /// ``decodeSymbolTable(_:at:)`` over borrowed bytes (a memory-mapped index).
+    public static func decodeSymbolTable(_ raw: UnsafeRawBufferPointer, at offset: Int) throws(DecodeError) -> [String] {
+        let body = try sectionBody(raw, at: offset)
+        do {
             var r = UnsafeByteReader(UnsafeRawBufferPointer(rebasing: raw[body]))
             let n = Int(try r.readBE32())
             // Each symbol takes at least one byte: a count beyond that is corrupt, not a reason to allocate.
@@ -144,10 +165,15 @@ public enum IndexFormat {
 
     /// Reads and checks the TOC in the last 52 bytes; every offset must lie inside the file.
     public static func decodeTOC(_ bytes: [UInt8]) throws(DecodeError) -> IndexTOC {
+        try withBytes(bytes) { raw throws(DecodeError) in try decodeTOC(raw) }
+    }
+
+    /// ``decodeTOC(_:)`` over borrowed bytes (a memory-mapped index).
+    public static func decodeTOC(_ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> IndexTOC {
         guard bytes.count >= headerSize + tocSize else { throw DecodeError(.truncated, offset: 0, "no room for a TOC") }
         let start = bytes.count - tocSize
         let want = readBE32(bytes, start + 48)
-        let got = CRC32C.checksum(bytes[start..<start + 48])
+        let got = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[start..<start + 48]))
         guard want == got else {
             throw DecodeError(.checksum, offset: start, "TOC CRC32C stored \(hex(want)), computed \(hex(got))")
         }

@@ -59,10 +59,16 @@ public enum IndexSeriesEntry {
     /// - Throws: ``DecodeError`` on truncation, bad varints, CRC mismatch or non-monotonic chunks.
     public static func decode(_ bytes: [UInt8], at offset: Int, labelRefs: inout [UInt32],
                               chunks: inout [IndexChunkMeta]) throws(DecodeError) {
+        try withBytes(bytes) { raw throws(DecodeError) in try decode(raw, at: offset, labelRefs: &labelRefs, chunks: &chunks) }
+    }
+
+    /// ``decode(_:at:labelRefs:chunks:)`` over borrowed bytes (a memory-mapped index).
+    public static func decode(_ raw: UnsafeRawBufferPointer, at offset: Int, labelRefs: inout [UInt32],
+                              chunks: inout [IndexChunkMeta]) throws(DecodeError) {
         labelRefs.removeAll(keepingCapacity: true)
         chunks.removeAll(keepingCapacity: true)
-        guard offset >= 0, offset < bytes.count else { throw DecodeError(.truncated, offset: offset, "series ref out of range") }
-        try withBytes(bytes) { raw throws(DecodeError) in
+        guard offset >= 0, offset < raw.count else { throw DecodeError(.truncated, offset: offset, "series ref out of range") }
+        do {
             var r = UnsafeByteReader(raw, position: offset)
             let len = try r.readUVarint()
             guard len <= UInt64(r.remaining), r.remaining - Int(len) >= 4 else {
@@ -70,7 +76,7 @@ public enum IndexSeriesEntry {
             }
             let bodyStart = r.position
             let bodyEnd = bodyStart + Int(len)
-            let want = IndexFormat.readBE32(bytes, bodyEnd)
+            let want = IndexFormat.readBE32(raw, bodyEnd)
             let got = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[bodyStart..<bodyEnd]))
             guard want == got else { throw DecodeError(.checksum, offset: offset, "series record CRC32C mismatch") }
             var b = UnsafeByteReader(UnsafeRawBufferPointer(rebasing: raw[bodyStart..<bodyEnd]))

@@ -17,6 +17,11 @@ public enum PostingsFormat {
 
     /// Decodes the postings list at `offset` into `out` (cleared first), checking CRC and order.
     public static func decodePostings(_ bytes: [UInt8], at offset: Int, into out: inout [UInt32]) throws(DecodeError) {
+        try withBytes(bytes) { raw throws(DecodeError) in try decodePostings(raw, at: offset, into: &out) }
+    }
+
+    /// ``decodePostings(_:at:into:)`` over borrowed bytes (a memory-mapped index).
+    public static func decodePostings(_ bytes: UnsafeRawBufferPointer, at offset: Int, into out: inout [UInt32]) throws(DecodeError) {
         out.removeAll(keepingCapacity: true)
         let body = try IndexFormat.sectionBody(bytes, at: offset)
         guard body.count >= 4 else { throw DecodeError(.truncated, offset: offset, "postings without a count") }
@@ -53,8 +58,14 @@ public enum PostingsFormat {
     /// Calls `body(name, value, offset)` for every postings offset table entry, in file order.
     public static func forEachPostingsOffset(_ bytes: [UInt8], at offset: Int,
                                              _ body: (String, String, UInt64) throws(DecodeError) -> Void) throws(DecodeError) {
-        let range = try IndexFormat.sectionBody(bytes, at: offset)
-        try withBytes(bytes) { raw throws(DecodeError) in
+        try withBytes(bytes) { raw throws(DecodeError) in try forEachPostingsOffset(raw, at: offset, body) }
+    }
+
+    /// ``forEachPostingsOffset(_:at:_:)`` over borrowed bytes (a memory-mapped index).
+    public static func forEachPostingsOffset(_ raw: UnsafeRawBufferPointer, at offset: Int,
+                                             _ body: (String, String, UInt64) throws(DecodeError) -> Void) throws(DecodeError) {
+        let range = try IndexFormat.sectionBody(raw, at: offset)
+        do {
             var r = UnsafeByteReader(UnsafeRawBufferPointer(rebasing: raw[range]))
             do throws(DecodeError) {
                 let n = Int(try r.readBE32())

@@ -1,16 +1,18 @@
 import SundialCore
 import SundialEncoding
+import SundialFileIO
 
 /// Reads a block's `index` file (format v2, `tsdb/docs/format/index.md`). Immutable after init and
 /// `Sendable`: share one per block between any number of queries.
 ///
-/// On open it checks header and TOC, loads the symbol table and the postings offset table (label
-/// names → sorted values → postings offsets). Series records and postings lists are decoded on
-/// demand from the file bytes, bounds- and CRC-checked: corrupt bytes throw ``BlockError``
-/// naming the file and offset, never trap.
+/// On open it memory-maps the file (SundialFileIO `MappedFile`; nothing is read up front but the
+/// header, TOC, symbol table and postings offset table, which it decodes: label names → sorted
+/// values → postings offsets). Series records and postings lists are decoded on demand straight
+/// from the mapping, bounds- and CRC-checked: corrupt bytes throw ``BlockError`` naming the file
+/// and offset, never trap.
 public struct IndexReader: Sendable {
     public let path: String
-    let bytes: [UInt8]
+    let bytes: IndexBytes
     let toc: IndexTOC
     /// Symbol table; a v2 symbol reference is an index here.
     let symbols: [String]
@@ -26,50 +28,73 @@ public struct IndexReader: Sendable {
         var offsets: [Int] = []
     }
 
-    /// Reads and opens `path`.
+    /// Maps and opens `path`.
     public init(path: String) throws {
-        try self.init(bytes: BlockFiles.read(path), path: path)
+        let file: MappedFile
+        do { file = try MappedFile(path: path) } catch { throw BlockError(.io, path: path, "map: \(error)") }
+        try self.init(storage: .mapped(file), path: path)
     }
 
     /// Opens index bytes already in memory; `path` is only used in errors.
     public init(bytes: [UInt8], path: String) throws {
+        try self.init(storage: .array(bytes), path: path)
+    }
+
+    init(storage: IndexBytes, path: String) throws {
         self.path = path
-        self.bytes = bytes
-        do {
-            try IndexFormat.validateHeader(bytes)
-            toc = try IndexFormat.decodeTOC(bytes)
-            symbols = toc.symbols == 0 ? [] : try IndexFormat.decodeSymbolTable(bytes, at: Int(toc.symbols))
-            var table: [String: ValueTable] = [:]
-            var names: [String] = []
-            var all: Int?
-            if toc.postingsTable != 0 {
-                var lastName: String?
-                var lastValue = ""
-                let limit = UInt64(bytes.count)
-                let ptOff = Int(toc.postingsTable)
-                try PostingsFormat.forEachPostingsOffset(bytes, at: ptOff) { name, value, off throws(DecodeError) in
-                    guard off < limit else { throw DecodeError(.invalid, offset: ptOff, "postings offset \(off) past the end") }
-                    if name.isEmpty && value.isEmpty { all = Int(off); return }
-                    if let ln = lastName, ln == name {
-                        guard byteLess(lastValue, value) else {
-                            throw DecodeError(.invalid, offset: ptOff, "postings offset table not sorted at \(name)=\(value)")
-                        }
-                    } else {
-                        if let ln = lastName, !byteLess(ln, name) {
-                            throw DecodeError(.invalid, offset: ptOff, "label names not sorted at \(name)")
-                        }
-                        names.append(name)
-                        lastName = name
+        self.bytes = storage
+        let opened: Opened
+        do { opened = try storage.with { bytes throws(DecodeError) in try Self.open(bytes) } } catch {
+            throw BlockError.corrupt(path, error)
+        }
+        toc = opened.toc
+        symbols = opened.symbols
+        values = opened.values
+        labelNames = opened.labelNames
+        allPostingsOffset = opened.all
+    }
+
+    struct Opened {
+        var toc: IndexTOC
+        var symbols: [String]
+        var values: [String: ValueTable]
+        var labelNames: [String]
+        var all: Int?
+    }
+
+    /// Checks header and TOC and decodes the symbol table and the postings offset table.
+    static func open(_ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> Opened {
+        try IndexFormat.validateHeader(bytes)
+        let toc = try IndexFormat.decodeTOC(bytes)
+        let symbols = toc.symbols == 0 ? [] : try IndexFormat.decodeSymbolTable(bytes, at: Int(toc.symbols))
+        var table: [String: ValueTable] = [:]
+        var names: [String] = []
+        var all: Int?
+        if toc.postingsTable != 0 {
+            var lastName: String?
+            var lastValue = ""
+            let limit = UInt64(bytes.count)
+            let ptOff = Int(toc.postingsTable)
+            try PostingsFormat.forEachPostingsOffset(bytes, at: ptOff) { name, value, off throws(DecodeError) in
+                guard off < limit else { throw DecodeError(.invalid, offset: ptOff, "postings offset \(off) past the end") }
+                if name.isEmpty && value.isEmpty { all = Int(off); return }
+                if let ln = lastName, ln == name {
+                    guard byteLess(lastValue, value) else {
+                        throw DecodeError(.invalid, offset: ptOff, "postings offset table not sorted at \(name)=\(value)")
                     }
-                    lastValue = value
-                    table[name, default: ValueTable()].values.append(value)
-                    table[name]!.offsets.append(Int(off))
+                } else {
+                    if let ln = lastName, !byteLess(ln, name) {
+                        throw DecodeError(.invalid, offset: ptOff, "label names not sorted at \(name)")
+                    }
+                    names.append(name)
+                    lastName = name
                 }
+                lastValue = value
+                table[name, default: ValueTable()].values.append(value)
+                table[name]!.offsets.append(Int(off))
             }
-            values = table
-            labelNames = names
-            allPostingsOffset = all
-        } catch { throw BlockError.corrupt(path, error) }
+        }
+        return Opened(toc: toc, symbols: symbols, values: table, labelNames: names, all: all)
     }
 
     /// Size of the index file in bytes.
@@ -95,7 +120,9 @@ public struct IndexReader: Sendable {
 
     func postings(at offset: Int) throws -> [UInt32] {
         var out: [UInt32] = []
-        do { try PostingsFormat.decodePostings(bytes, at: offset, into: &out) } catch { throw BlockError.corrupt(path, error) }
+        do { try bytes.with { raw throws(DecodeError) in try PostingsFormat.decodePostings(raw, at: offset, into: &out) } } catch {
+            throw BlockError.corrupt(path, error)
+        }
         return out
     }
 
@@ -112,7 +139,11 @@ public struct IndexReader: Sendable {
         guard !overflow, off >= toc.series, off < UInt64(bytes.count) else {
             throw BlockError(.corrupt, path: path, "series ref \(ref) outside the series section")
         }
-        do { try IndexSeriesEntry.decode(bytes, at: Int(off), labelRefs: &labelRefs, chunks: &chunks) } catch {
+        do {
+            try bytes.with { raw throws(DecodeError) in
+                try IndexSeriesEntry.decode(raw, at: Int(off), labelRefs: &labelRefs, chunks: &chunks)
+            }
+        } catch {
             throw BlockError.corrupt(path, error)
         }
         var ls: [Label] = []
@@ -146,5 +177,33 @@ public struct IndexReader: Sendable {
             if byteLess(list[m], v) { lo = m + 1 } else { hi = m }
         }
         return lo
+    }
+}
+
+/// The bytes an ``IndexReader`` decodes from: the memory-mapped file (normal case) or an array
+/// (tests, in-memory indexes). Immutable and `Sendable`.
+enum IndexBytes: Sendable {
+    case mapped(MappedFile)
+    case array([UInt8])
+
+    /// Total size in bytes.
+    var count: Int {
+        switch self {
+        case .mapped(let f): return f.count
+        case .array(let a): return a.count
+        }
+    }
+
+    /// Lends the bytes for the duration of `body` (the buffer must not escape).
+    func with<R>(_ body: (UnsafeRawBufferPointer) throws(DecodeError) -> R) throws(DecodeError) -> R {
+        switch self {
+        case .mapped(let f):
+            return try f.withBytes(body)
+        case .array(let a):
+            let result: Result<R, DecodeError> = a.withUnsafeBytes { raw in
+                do throws(DecodeError) { return .success(try body(raw)) } catch { return .failure(error) }
+            }
+            return try result.get()
+        }
     }
 }
