@@ -52,19 +52,6 @@ import Testing
         return try BlockWriter.write(parentDirectory: dir, minTime: t0, maxTime: t0 + 2 * 3_600_000, series: series)
     }
 
-    @discardableResult
-    static func run(_ args: [String]) throws -> (status: Int32, out: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: args[0])
-        p.arguments = Array(args.dropFirst())
-        let outPipe = Pipe()
-        p.standardOutput = outPipe
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = outPipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: promtool)))
     func promtoolListAnalyzeAndDumpAgree() throws {
@@ -74,7 +61,7 @@ import Testing
         // promtool's dump opens the directory as a read-only DB, which wants a WAL directory.
         try FileManager.default.createDirectory(atPath: dir.appending("wal"), withIntermediateDirectories: true)
 
-        let list = try Self.run([Self.promtool, "tsdb", "list", dir.path])
+        let list = try ChildProcess.run([Self.promtool, "tsdb", "list", dir.path])
         #expect(list.status == 0)
         let row = list.out.split(separator: "\n").first { $0.hasPrefix(meta.ulid.string) }
         let fields = try #require(row).split(separator: " ", omittingEmptySubsequences: true)
@@ -84,14 +71,14 @@ import Testing
         #expect(fields[5] == "120")  // chunks
         #expect(fields[6] == "30")  // series
 
-        let analyze = try Self.run([Self.promtool, "tsdb", "analyze", "--extended", dir.path, meta.ulid.string])
+        let analyze = try ChildProcess.run([Self.promtool, "tsdb", "analyze", "--extended", dir.path, meta.ulid.string])
         #expect(analyze.status == 0)
         #expect(analyze.out.contains("Series: 30"))
         // --extended: every chunk decoded; 120 full chunks of 120 samples.
         #expect(analyze.out.contains("Fullness: Amount of samples in chunks"))
         #expect(analyze.out.contains("100%"))
 
-        let dump = try Self.run([Self.promtool, "tsdb", "dump", dir.path])
+        let dump = try ChildProcess.run([Self.promtool, "tsdb", "dump", dir.path])
         #expect(dump.status == 0)
         var want: [String] = []
         for s in Self.syntheticSeries() {

@@ -38,7 +38,7 @@ import Testing
             #expect(r.headBlocks.count == 1)
             try db.close()
         }
-        let list = try PromtoolBlockTests.run([PromtoolBlockTests.promtool, "tsdb", "list", dir.path])
+        let list = try ChildProcess.run([PromtoolBlockTests.promtool, "tsdb", "list", dir.path])
         #expect(list.status == 0)
         let rows = list.out.split(separator: "\n").dropFirst().map { $0.split(separator: " ", omittingEmptySubsequences: true) }
         #expect(rows.count == 1)
@@ -47,7 +47,7 @@ import Testing
         #expect(rows.first.map { String($0[4]) } == String(40 * 240))  // samples
         #expect(rows.first.map { String($0[6]) } == "40")  // series
 
-        let analyze = try PromtoolBlockTests.run([PromtoolBlockTests.promtool, "tsdb", "analyze", "--extended", dir.path])
+        let analyze = try ChildProcess.run([PromtoolBlockTests.promtool, "tsdb", "analyze", "--extended", dir.path])
         #expect(analyze.status == 0)
         #expect(analyze.out.contains("Series: 40"))
 
@@ -63,7 +63,7 @@ import Testing
         }
         try db.close()
         #expect(ours.count == 40 * 600)
-        let dump = try PromtoolBlockTests.run([PromtoolBlockTests.promtool, "tsdb", "dump", dir.path])
+        let dump = try ChildProcess.run([PromtoolBlockTests.promtool, "tsdb", "dump", dir.path])
         #expect(dump.status == 0)
         let theirs = dump.out.split(separator: "\n").map(String.init)
         #expect(theirs.count == ours.count)

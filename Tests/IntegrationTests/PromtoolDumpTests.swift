@@ -23,18 +23,6 @@ import SundialTestSupport
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    static func run(_ args: [String]) throws -> (status: Int32, out: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: args[0])
-        p.arguments = Array(args.dropFirst())
-        let outPipe = Pipe()
-        p.standardOutput = outPipe
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = outPipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
 
     /// Values that exercise every branch of Go's `%g`: integers, exponents at both thresholds,
     /// long fractions, tiny and huge magnitudes, negative zero, NaN, stale markers, infinities.
@@ -68,9 +56,9 @@ import SundialTestSupport
         }
         try db.close()
 
-        let ours = try Self.run([sundial, "tsdb", "dump", dir.path])
+        let ours = try ChildProcess.run([sundial, "tsdb", "dump", dir.path])
         #expect(ours.status == 0)
-        let theirs = try Self.run([Self.promtool, "tsdb", "dump", dir.path])
+        let theirs = try ChildProcess.run([Self.promtool, "tsdb", "dump", dir.path])
         #expect(theirs.status == 0)
         let a = ours.out.split(separator: "\n").sorted()
         let b = theirs.out.split(separator: "\n").sorted()

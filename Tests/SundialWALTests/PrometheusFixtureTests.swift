@@ -43,7 +43,7 @@ import Testing
         defer { tmp.remove() }
         try copyFixture(to: tmp.appending("wal"))
         let (series, samples, _) = try Self.replayFixture(tmp.appending("wal"))
-        let r = try PromtoolCompatibilityTests.run(["tsdb", "dump", tmp.path])
+        let r = try ChildProcess.run([PromtoolCompatibilityTests.promtool, "tsdb", "dump", tmp.path])
         #expect(r.status == 0, "promtool failed: \(r.err)")
         // `{labels} value timestamp`: split off the last two fields (label values may hold spaces).
         struct Line: Hashable {

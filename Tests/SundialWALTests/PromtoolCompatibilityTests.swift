@@ -1,5 +1,6 @@
 import Foundation
 import SundialCore
+import SundialEncoding
 import SundialTestSupport
 import Testing
 
@@ -10,30 +11,7 @@ import Testing
 @Suite struct PromtoolCompatibilityTests {
     static let promtool = "/usr/bin/promtool"
 
-    /// Runs promtool, returning its stdout (stderr is captured for the failure message).
-    static func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: promtool)
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-    }
 
-    /// Go's `strconv.FormatFloat(v, 'g', -1, 64)` for the values this test uses (integers and
-    /// simple decimals, specials) — what promtool prints.
-    static func goFloat(_ v: Double) -> String {
-        if v.isNaN { return "NaN" }
-        if v == .infinity { return "+Inf" }
-        if v == -.infinity { return "-Inf" }
-        if v == v.rounded(), abs(v) < 1e21 { return String(Int64(v)) }
-        return "\(v)"
-    }
 
     @Test(
         .enabled(if: FileManager.default.isExecutableFile(atPath: promtool), "promtool 2.42 not installed"),
@@ -60,7 +38,7 @@ import Testing
             for s in series {
                 let v: Double = s.ref.rawValue % 2 == 0 ? Double(step * Int(s.ref.rawValue)) : Double(step) * 0.25 - 3
                 samples.append(RefSample(ref: s.ref, t: base + Int64(step) * 15_000, v: v))
-                expected.append("\(s.labels) \(Self.goFloat(v)) \(base + Int64(step) * 15_000)")
+                expected.append("\(s.labels) \(GoFloatFormat.g(v)) \(base + Int64(step) * 15_000)")
             }
             buf.removeAll(keepingCapacity: true)
             RecordEncoder.encodeSamples(samples, into: &buf)
@@ -68,7 +46,7 @@ import Testing
             if step % 40 == 0 { try wal.waitDurableBlocking(p) }
         }
         try wal.close()
-        let r = try Self.run(["tsdb", "dump", tmp.path])
+        let r = try ChildProcess.run([Self.promtool, "tsdb", "dump", tmp.path])
         #expect(r.status == 0, "promtool failed: \(r.err)")
         let got = r.out.split(separator: "\n").map(String.init).sorted()
         #expect(got.count == expected.count)
