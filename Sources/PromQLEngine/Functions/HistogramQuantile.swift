@@ -63,16 +63,12 @@ enum HistogramQuantile {
         return out
     }
 
-    /// The quantile of one histogram: +Inf bucket required, buckets with equal bounds merged,
-    /// counts forced monotonic, linear interpolation inside the bucket, the lowest bucket starting
-    /// at 0 unless its bound is ≤ 0.
-    static func bucketQuantile(_ q: Double, _ b: inout [Bucket]) -> Double {
-        if q.isNaN { return .nan }
-        if q < 0 { return -.infinity }
-        if q > 1 { return .infinity }
+    /// Prepares classic buckets as Prometheus does before using them: sorted by upper bound, the
+    /// highest bound must be +Inf (else false), buckets with equal bounds merged (`coalesceBuckets`),
+    /// counts forced monotonic (`ensureMonotonic`).
+    static func normalize(_ b: inout [Bucket]) -> Bool {
         b.sort { $0.upperBound < $1.upperBound }
-        guard let last = b.last, last.upperBound == .infinity else { return .nan }
-        // Coalesce buckets with the same bound.
+        guard let last = b.last, last.upperBound == .infinity else { return false }
         var w = 0
         for r in 1..<b.count {
             if b[r].upperBound == b[w].upperBound {
@@ -83,7 +79,6 @@ enum HistogramQuantile {
             }
         }
         b.removeLast(b.count - (w + 1))
-        // Ensure monotonic counts.
         var maxCount = -Double.infinity
         for k in b.indices {
             if b[k].count > maxCount {
@@ -92,6 +87,17 @@ enum HistogramQuantile {
                 b[k].count = maxCount
             }
         }
+        return true
+    }
+
+    /// The quantile of one histogram: +Inf bucket required, buckets with equal bounds merged,
+    /// counts forced monotonic, linear interpolation inside the bucket, the lowest bucket starting
+    /// at 0 unless its bound is ≤ 0.
+    static func bucketQuantile(_ q: Double, _ b: inout [Bucket]) -> Double {
+        if q.isNaN { return .nan }
+        if q < 0 { return -.infinity }
+        if q > 1 { return .infinity }
+        guard normalize(&b) else { return .nan }
         if b.count < 2 { return .nan }
         let observations = b[b.count - 1].count
         if observations == 0 { return .nan }
@@ -120,22 +126,7 @@ enum HistogramQuantile {
     /// linear interpolation inside finite buckets, none inside the infinite first/last bucket; the
     /// first bucket starts at 0 when its bound is positive.
     static func bucketFraction(_ lower: Double, _ upper: Double, _ b: inout [Bucket]) -> Double {
-        b.sort { $0.upperBound < $1.upperBound }
-        guard let last = b.last, last.upperBound == .infinity else { return .nan }
-        var w = 0
-        for r in 1..<b.count {
-            if b[r].upperBound == b[w].upperBound {
-                b[w].count += b[r].count
-            } else {
-                w += 1
-                b[w] = b[r]
-            }
-        }
-        b.removeLast(b.count - (w + 1))
-        var maxCount = -Double.infinity
-        for k in b.indices {
-            if b[k].count > maxCount { maxCount = b[k].count } else if b[k].count < maxCount { b[k].count = maxCount }
-        }
+        guard normalize(&b) else { return .nan }
         let count = b[b.count - 1].count
         if count == 0 || lower.isNaN || upper.isNaN { return .nan }
         if lower >= upper { return 0 }
