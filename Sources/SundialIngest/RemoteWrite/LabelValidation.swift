@@ -44,7 +44,8 @@ extension RemoteWriteParser {
     ///    `__name__`'s value a valid metric name; count and length limits;
     /// 2. labels with an empty value dropped;
     /// 3. names in ascending byte order (sorted or refused per ``RemoteWriteOptions/unsortedLabels``);
-    /// 4. no duplicate names; not empty; `__name__` present when required.
+    /// 4. no duplicate names; not empty; `__name__` present when required;
+    /// 5. ``RemoteWriteOptions/injectedLabel`` inserted (a client label of its name was dropped in 1).
     ///
     /// Strings are interned: a repeated name or value is validated and allocated once.
     func buildLabels(series index: Int, interner: inout ByteStringInterner, options: RemoteWriteOptions) -> Result<Labels, LabelRejection> {
@@ -69,6 +70,7 @@ extension RemoteWriteParser {
             if name.isEmpty {
                 return .failure(rejection(index, "empty label name (value \(GoQuote.quote(value)))"))
             }
+            if let injected = options.injectedLabel, name == injected.name { continue }  // forged: replaced below
             if limits.maxLabelNameLength > 0 && nr.count > limits.maxLabelNameLength {
                 return .failure(rejection(index, "label name \(GoQuote.quote(name)) (\(nr.count) bytes) is longer than \(limits.maxLabelNameLength) bytes (limits.max_label_name_length)",
                                           reason: .labelNameLengthLimit))
@@ -123,6 +125,10 @@ extension RemoteWriteParser {
         }
         if options.requireMetricName && out.first(where: { $0.name == Labels.metricName }) == nil {
             return .failure(rejection(index, "missing metric name (__name__ label)"))
+        }
+        if let injected = options.injectedLabel {
+            let at = out.firstIndex { !byteOrderLess($0.name, injected.name) } ?? out.endIndex
+            out.insert(injected, at: at)
         }
         return .success(Labels(sorted: out))
     }

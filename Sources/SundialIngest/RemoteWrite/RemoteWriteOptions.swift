@@ -63,6 +63,12 @@ public struct RemoteWriteOptions: Sendable, Hashable {
     /// ref; about 250 bytes per series). When a request starts with the cache over this size the
     /// cache is cleared, so it can exceed the limit by one request's series. 0 disables the cache.
     public var seriesCacheEntries: Int = 1 << 18
+    /// A label set on every accepted series (tenancy label mode: `tenant_id="<tenant>"`). A label
+    /// of the same name sent by the client is dropped first, so a forged value never reaches
+    /// storage. Added after validation and the shape limits (it is the server's, not the
+    /// client's), when the series' labels are first built; cached series carry it at no cost.
+    /// The name must be a valid label name and the value non-empty. nil (default): nothing injected.
+    public var injectedLabel: Label? = nil
 
     /// The defaults documented on each property.
     public init() {}
