@@ -10,46 +10,78 @@ import NIOPosix
 ///
 /// Thread-safe: all state is immutable or behind `Mutex`/`Atomic`; requests run concurrently.
 public final class API: Sendable {
-    /// Storage read by the query and metadata endpoints.
-    public let queryable: any Queryable
-    /// Storage written by remote write.
-    public let appendable: any Appendable
-    /// PromQL evaluation.
+    /// PromQL syntax services for every handler (`match[]` selectors, `format_query`, exemplar
+    /// selector checks). With tenancy off it is the single storage's evaluator; with tenancy on it
+    /// evaluates over an empty storage: queries always go through a tenant's ``TenantBundle``.
     public let evaluator: any QueryEvaluator
     /// Self-monitoring counters.
     public let metrics: ServerMetrics
+    /// Per-tenant ingestion counters and access refusals.
+    public let tenantMetrics = TenantMetrics()
     /// Start-up settings.
     public let options: APIOptions
     let logger: Logger
-    /// The remote-write receiver (decoder pool, series cache) appending to ``appendable``.
-    let ingester: RemoteWriteIngester
-    /// The remote-read responder over ``queryable``.
-    let reader: RemoteReader
-    /// The `/federate` renderer over ``queryable``.
-    let federation: Federation
+    /// The bundle of the single storage (tenancy off); nil with tenancy on.
+    let defaultBundle: TenantBundle?
+    /// Tenancy on: the shared storage of label mode, or nil in isolated mode.
+    let sharedStorage: (any Queryable & Appendable)?
+    /// Tenancy on, isolated mode: each tenant's storage.
+    let tenantStorage: (any TenantStorageProvider)?
+    /// Builds a tenant's evaluator over its storage view.
+    let makeEvaluator: @Sendable (any Queryable) -> any QueryEvaluator
+    /// Tenant bundles built so far (at most ``TenancyOptions/maxTenants``).
+    let bundles = Mutex<[String: TenantBundle]>([:])
+    /// Credential checks, nil when ``APIOptions/auth`` is empty.
+    let authenticator: Authenticator?
     let isReady = Atomic<Bool>(false)
     let extraMetrics: @Sendable () -> [(name: String, help: String, type: String, value: Double)]
 
+    /// An API over one storage with one evaluator. Tenancy must be off
+    /// (``TenancyOptions/enabled`` false); authentication (``APIOptions/auth``) may be on.
     /// - Parameters:
     ///   - storage: the database (both sides of it).
     ///   - extraMetrics: gauges sampled at each `/metrics` scrape (head series, process stats).
-    public init(storage: any Queryable & Appendable, evaluator: any QueryEvaluator, options: APIOptions,
+    public convenience init(storage: any Queryable & Appendable, evaluator: any QueryEvaluator, options: APIOptions,
+                            metrics: ServerMetrics, logger: Logger,
+                            extraMetrics: @escaping @Sendable () -> [(name: String, help: String, type: String, value: Double)] = { [] }) {
+        precondition(!options.tenancy.enabled, "tenancy needs API(storage:tenantStorage:makeEvaluator:...)")
+        self.init(storage: storage, tenantStorage: nil, makeEvaluator: { _ in evaluator }, options: options,
+                  metrics: metrics, logger: logger, extraMetrics: extraMetrics)
+    }
+
+    /// An API serving one storage (tenancy off), or tenants as ``APIOptions/tenancy`` says.
+    /// - Parameters:
+    ///   - storage: the database: the only one with tenancy off, the shared one in label mode;
+    ///     unused in isolated mode.
+    ///   - tenantStorage: each tenant's database in isolated mode (required there).
+    ///   - makeEvaluator: the PromQL evaluator over a storage view (called once per tenant).
+    ///   - extraMetrics: gauges sampled at each `/metrics` scrape (head series, process stats).
+    public init(storage: any Queryable & Appendable, tenantStorage: (any TenantStorageProvider)?,
+                makeEvaluator: @escaping @Sendable (any Queryable) -> any QueryEvaluator, options: APIOptions,
                 metrics: ServerMetrics, logger: Logger,
                 extraMetrics: @escaping @Sendable () -> [(name: String, help: String, type: String, value: Double)] = { [] }) {
-        self.queryable = storage
-        self.appendable = storage
-        self.evaluator = evaluator
+        let tenancy = options.tenancy
+        precondition(!tenancy.enabled || tenancy.storage == .label || tenantStorage != nil,
+                     "isolated tenancy needs a TenantStorageProvider")
         self.options = options
         self.metrics = metrics
         self.logger = logger
         self.extraMetrics = extraMetrics
-        var rw = options.remoteWrite
-        rw.maxDecodedBytes = options.maxDecodedBodyBytes
-        self.ingester = RemoteWriteIngester(storage: storage, options: rw)
-        var rr = options.remoteRead
-        rr.maxDecodedBytes = options.maxDecodedBodyBytes
-        self.reader = RemoteReader(storage: storage, options: rr)
-        self.federation = Federation(storage: storage, lookbackDeltaMs: options.lookbackDeltaMs)
+        self.makeEvaluator = makeEvaluator
+        self.authenticator = options.auth.isEnabled ? Authenticator(options.auth) : nil
+        if tenancy.enabled {
+            defaultBundle = nil
+            sharedStorage = tenancy.storage == .label ? storage : nil
+            self.tenantStorage = tenancy.storage == .isolated ? tenantStorage : nil
+            evaluator = makeEvaluator(EmptyStorage())
+        } else {
+            let b = TenantBundle(tenant: nil, storage: storage, labelName: nil, limits: options.remoteWrite.limits,
+                                 options: options, makeEvaluator: makeEvaluator)
+            defaultBundle = b
+            sharedStorage = nil
+            self.tenantStorage = nil
+            evaluator = b.evaluator
+        }
     }
 
     /// Marks the server ready (`/-/ready` answers 200) or not (503).
@@ -83,6 +115,28 @@ public final class API: Sendable {
         case healthy = "/-/healthy"
         case ready = "/-/ready"
         case notFound = "other"
+
+        /// What a request needs before the handler runs (see ``API/access(_:_:)``).
+        enum Access {
+            /// Nothing: the probes.
+            case open
+            /// Valid credentials when authentication is on; no tenant.
+            case server
+            /// Credentials when authentication is on, and a tenant when tenancy is on.
+            case tenant
+            /// Like `tenant`, and an admin principal when authentication is on.
+            case admin
+        }
+
+        var access: Access {
+            switch self {
+            case .healthy, .ready: .open
+            case .metrics, .buildinfo, .runtimeinfo, .flags, .config, .rules, .alerts, .targets, .formatQuery, .notFound: .server
+            case .query, .queryRange, .queryExemplars, .series, .labels, .labelValues, .metadata, .tsdb, .write, .read, .federate:
+                .tenant
+            case .deleteSeries, .cleanTombstones, .snapshot: .admin
+            }
+        }
 
         /// Methods the route accepts (Prometheus registers GET and POST for query endpoints).
         var methods: Set<String> {
@@ -122,15 +176,20 @@ public final class API: Sendable {
             response = .text("Method Not Allowed\n", status: 405)
             response.headers.append((name: "Allow", value: route.methods.sorted().joined(separator: ", ")))
         } else {
-            do {
-                response = try await dispatch(route, param, request)
-            } catch {
-                if error.kind == .internal {
-                    logger.error("request failed", metadata: ["path": "\(request.path)", "error": "\(error.message)"])
-                    response = .error(.internal())
-                } else {
-                    response = .error(error)
+            do throws(AccessRefusal) {
+                let bundle = try access(route, request)
+                do {
+                    response = try await dispatch(route, param, request, bundle)
+                } catch {
+                    if error.kind == .internal {
+                        logger.error("request failed", metadata: ["path": "\(request.path)", "error": "\(error.message)"])
+                        response = .error(.internal())
+                    } else {
+                        response = .error(error)
+                    }
                 }
+            } catch {
+                response = refuse(error, request)
             }
         }
         let elapsed = start.duration(to: .now)
@@ -138,38 +197,49 @@ public final class API: Sendable {
         return response
     }
 
-    private func dispatch(_ route: Route, _ param: String?, _ r: APIRequest) async throws(APIError) -> APIResponse {
+    /// - Parameter t: the caller's tenant bundle; present for every route whose
+    ///   ``Route/access`` is `.tenant` or `.admin`.
+    private func dispatch(_ route: Route, _ param: String?, _ r: APIRequest, _ t: TenantBundle?) async throws(APIError) -> APIResponse {
         switch route {
-        case .query: return try await query(r)
-        case .queryRange: return try await queryRange(r)
-        case .queryExemplars: return try queryExemplars(r)
-        case .formatQuery: return try formatQuery(r)
-        case .series: return try series(r)
-        case .labels: return try labelNames(r)
-        case .labelValues: return try labelValues(r, name: param ?? "")
-        case .metadata: return try metricMetadata(r)
         case .buildinfo: return buildinfo()
         case .runtimeinfo: return runtimeinfo()
         case .flags: return flags()
         case .config: return config()
-        case .tsdb: return try tsdbStatus(r)
+        case .formatQuery: return try formatQuery(r)
         case .rules: return .json(APIEnvelope.success { $0.raw(#"{"groups":[]}"#) })
         case .alerts: return .json(APIEnvelope.success { $0.raw(#"{"alerts":[]}"#) })
         case .targets: return .json(APIEnvelope.success { $0.raw(#"{"activeTargets":[],"droppedTargets":[]}"#) })
-        case .deleteSeries: return try deleteSeries(r)
-        case .cleanTombstones: return try cleanTombstones()
-        case .snapshot: return try snapshot(r)
-        case .write: return await offload { self.remoteWrite(r) }
-        case .read: return await offload { self.remoteRead(r) }
-        case .federate: return await offload { self.federate(r) }
         case .metrics:
-            return APIResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
-                               body: metrics.exposition(extra: extraMetrics() + remoteWriteLimitMetrics()))
+            var body = metrics.exposition(extra: extraMetrics() + remoteWriteLimitMetrics())
+            if options.tenancy.enabled || authenticator != nil {
+                body += tenantMetrics.exposition(activeSeries: tenantActiveSeries())
+            }
+            return APIResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")], body: body)
         case .healthy: return .text("Sundial is Healthy.\n")
         case .ready:
             return isReady.load(ordering: .acquiring)
                 ? .text("Sundial is Ready.\n") : .text("Service Unavailable\n", status: 503)
         case .notFound: return .text("404 page not found\n", status: 404)
+        default:
+            break
+        }
+        guard let t else { throw APIError.internal("no tenant resolved") }
+        switch route {
+        case .query: return try await query(r, t)
+        case .queryRange: return try await queryRange(r, t)
+        case .queryExemplars: return try queryExemplars(r)
+        case .series: return try series(r, t)
+        case .labels: return try labelNames(r, t)
+        case .labelValues: return try labelValues(r, t, name: param ?? "")
+        case .metadata: return try metricMetadata(r, t)
+        case .tsdb: return try tsdbStatus(r, t)
+        case .deleteSeries: return try deleteSeries(r, t)
+        case .cleanTombstones: return try cleanTombstones(t)
+        case .snapshot: return try snapshot(r, t)
+        case .write: return await offload { self.remoteWrite(r, t) }
+        case .read: return await offload { self.remoteRead(r, t) }
+        case .federate: return await offload { self.federate(r, t) }
+        default: return .text("404 page not found\n", status: 404)
         }
     }
 }

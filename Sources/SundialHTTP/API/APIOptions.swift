@@ -38,6 +38,10 @@ public struct APIOptions: Sendable {
     public var sundialVersion = "0.1.0"
     /// The Prometheus version whose API Sundial reproduces, reported as buildinfo `version`.
     public var prometheusCompatibleVersion = "2.42.0"
+    /// Tenants (off by default): resolution from headers, isolation mode, per-tenant limits.
+    public var tenancy = TenancyOptions()
+    /// Accepted credentials (none by default: no authentication).
+    public var auth = AuthOptions()
 
     public init() {}
 }

@@ -4,16 +4,16 @@ import SundialCore
 // `/api/v1/admin/tsdb/*` (2.42 `deleteSeries`, `cleanTombstones`, `snapshot`), behind
 // ``APIOptions/enableAdminAPI`` like Prometheus's `--web.enable-admin-api`.
 extension API {
-    private func admin() throws(APIError) -> any StorageAdmin {
+    private func admin(_ t: TenantBundle) throws(APIError) -> any StorageAdmin {
         guard options.enableAdminAPI else { throw APIError(.unavailable, "admin APIs disabled") }
-        guard let a = queryable as? any StorageAdmin else {
+        guard let a = t.storageAdmin else {
             throw APIError(.unavailable, "the storage does not support admin operations")
         }
         return a
     }
 
-    func deleteSeries(_ r: APIRequest) throws(APIError) -> APIResponse {
-        let a = try admin()
+    func deleteSeries(_ r: APIRequest, _ t: TenantBundle) throws(APIError) -> APIResponse {
+        let a = try admin(t)
         let p = try r.formParams()
         if p.values("match[]").isEmpty { throw APIError.badData("no match[] parameter provided") }
         let start: Timestamp, end: Timestamp
@@ -31,8 +31,8 @@ extension API {
         return APIResponse(status: 204)
     }
 
-    func cleanTombstones() throws(APIError) -> APIResponse {
-        let a = try admin()
+    func cleanTombstones(_ t: TenantBundle) throws(APIError) -> APIResponse {
+        let a = try admin(t)
         do { try a.cleanTombstones() } catch {
             logger.error("clean_tombstones failed", metadata: ["error": "\(error)"])
             throw APIError(.internal, "clean tombstones failed")
@@ -40,8 +40,8 @@ extension API {
         return APIResponse(status: 204)
     }
 
-    func snapshot(_ r: APIRequest) throws(APIError) -> APIResponse {
-        let a = try admin()
+    func snapshot(_ r: APIRequest, _ t: TenantBundle) throws(APIError) -> APIResponse {
+        let a = try admin(t)
         let p = try r.formParams()
         var skipHead = false
         let s = p.value("skip_head")

@@ -36,22 +36,22 @@ extension API {
         return (Swift.max(start, TimestampLimits.min), Swift.min(end, TimestampLimits.max))
     }
 
-    func openQuerier(_ start: Timestamp, _ end: Timestamp) throws(APIError) -> any Querier {
+    func openQuerier(_ t: TenantBundle, _ start: Timestamp, _ end: Timestamp) throws(APIError) -> any Querier {
         do {
-            return try queryable.querier(minTime: start, maxTime: end)
+            return try t.queryable.querier(minTime: start, maxTime: end)
         } catch {
             logger.error("opening querier failed", metadata: ["error": "\(error)"])
             throw APIError.internal()
         }
     }
 
-    func series(_ r: APIRequest) throws(APIError) -> APIResponse {
+    func series(_ r: APIRequest, _ t: TenantBundle) throws(APIError) -> APIResponse {
         let p = try r.formParams()
         if p.values("match[]").isEmpty { throw APIError.badData("no match[] parameter provided") }
         let (start, end) = try Self.rangeParams(p)
         let limit = try Self.limitParam(p)
         let sets = try matcherSets(p)
-        let q = try openQuerier(start, end)
+        let q = try openQuerier(t, start, end)
         defer { q.close() }
         let hints = SelectHints(start: start, end: end, function: "series")
         var all: [Labels] = []
@@ -82,12 +82,12 @@ extension API {
         })
     }
 
-    func labelNames(_ r: APIRequest) throws(APIError) -> APIResponse {
+    func labelNames(_ r: APIRequest, _ t: TenantBundle) throws(APIError) -> APIResponse {
         let p = try r.formParams()
         let (start, end) = try Self.rangeParams(p)
         let limit = try Self.limitParam(p)
         let sets = try matcherSets(p)
-        let q = try openQuerier(start, end)
+        let q = try openQuerier(t, start, end)
         defer { q.close() }
         var names: [String]
         do {
@@ -105,7 +105,7 @@ extension API {
         return stringList(names, limit: limit)
     }
 
-    func labelValues(_ r: APIRequest, name rawName: String) throws(APIError) -> APIResponse {
+    func labelValues(_ r: APIRequest, _ t: TenantBundle, name rawName: String) throws(APIError) -> APIResponse {
         let p = try r.formParams()
         // The path segment must be a legacy name; `U__…` then decodes to any UTF-8 name (P3).
         guard LabelNames.isValidLegacy(rawName) else {
@@ -115,7 +115,7 @@ extension API {
         let (start, end) = try Self.rangeParams(p)
         let limit = try Self.limitParam(p)
         let sets = try matcherSets(p)
-        let q = try openQuerier(start, end)
+        let q = try openQuerier(t, start, end)
         defer { q.close() }
         var values: [String]
         do {
@@ -145,7 +145,7 @@ extension API {
 
     /// `{"<metric>":[{"type":…,"help":…,"unit":…}],…}`; `limit` caps the number of metrics,
     /// `metric` selects one.
-    func metricMetadata(_ r: APIRequest) throws(APIError) -> APIResponse {
+    func metricMetadata(_ r: APIRequest, _ t: TenantBundle) throws(APIError) -> APIResponse {
         let p = try r.formParams()
         var limit = Int.max
         let ls = p.value("limit")
@@ -154,7 +154,7 @@ extension API {
             if n >= 0 { limit = n }
         }
         let metric = p.value("metric")
-        let all = (queryable as? any MetadataQueryable)?.metricMetadata(metric: metric.isEmpty ? nil : metric) ?? []
+        let all = (t.queryable as? any MetadataQueryable)?.metricMetadata(metric: metric.isEmpty ? nil : metric) ?? []
         let sorted = all.sorted { byteOrderLess($0.metricFamily, $1.metricFamily) }
         return .json(APIEnvelope.success(capacity: 64 + sorted.count * 128) { w in
             w.byte(UInt8(ascii: "{"))

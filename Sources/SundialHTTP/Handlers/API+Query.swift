@@ -31,7 +31,7 @@ extension API {
         }
     }
 
-    func query(_ r: APIRequest) async throws(APIError) -> APIResponse {
+    func query(_ r: APIRequest, _ t: TenantBundle) async throws(APIError) -> APIResponse {
         let p = try r.formParams()
         let ts: Timestamp
         do { ts = try Self.timeParam(p, "time", default: WallClock.nowMs()) } catch { throw Self.invalidParam(error, "time") }
@@ -39,7 +39,7 @@ extension API {
         let start = ContinuousClock.now
         let data: QueryData
         do {
-            data = try await evaluator.instantQuery(p.value("query"), time: ts, timeout: timeout ?? options.queryTimeout)
+            data = try await t.evaluator.instantQuery(p.value("query"), time: ts, timeout: timeout ?? options.queryTimeout)
         } catch {
             metrics.observeQuery(kind: "instant", seconds: start.duration(to: .now).seconds)
             throw error.kind == .badData && !error.message.hasPrefix("invalid parameter")
@@ -49,7 +49,7 @@ extension API {
         return .json(APIEnvelope.success(capacity: data.estimatedJSONSize, warnings: data.warnings) { data.writeJSON(to: &$0) })
     }
 
-    func queryRange(_ r: APIRequest) async throws(APIError) -> APIResponse {
+    func queryRange(_ r: APIRequest, _ t: TenantBundle) async throws(APIError) -> APIResponse {
         let p = try r.formParams()
         let start: Timestamp, end: Timestamp
         do { start = try TimeParsing.parseTime(p.value("start")) } catch { throw Self.invalidParam(error, "start") }
@@ -71,7 +71,7 @@ extension API {
         let t0 = ContinuousClock.now
         let data: QueryData
         do {
-            data = try await evaluator.rangeQuery(p.value("query"), start: start, end: end, step: stepMs,
+            data = try await t.evaluator.rangeQuery(p.value("query"), start: start, end: end, step: stepMs,
                                                   timeout: timeout ?? options.queryTimeout)
         } catch {
             metrics.observeQuery(kind: "range", seconds: t0.duration(to: .now).seconds)

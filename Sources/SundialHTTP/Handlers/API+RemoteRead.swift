@@ -8,8 +8,9 @@ extension API {
     /// SAMPLES: one snappy-compressed `ReadResponse`; STREAMED_XOR_CHUNKS: CRC-checked frames of
     /// `ChunkedReadResponse` (buffered here, then sent as one body). Bad bodies → 400 text; storage
     /// failures → 500.
-    func remoteRead(_ r: APIRequest) -> APIResponse {
+    func remoteRead(_ r: APIRequest, _ t: TenantBundle) -> APIResponse {
         do throws(IngestError) {
+            let reader = t.reader
             let req = try reader.decode(r.body)
             switch try req.negotiatedResponseType() {
             case .samples:
@@ -35,7 +36,7 @@ extension API {
     }
 
     /// The latest sample of each series matching any `match[]`, in the text format 0.0.4.
-    func federate(_ r: APIRequest) -> APIResponse {
+    func federate(_ r: APIRequest, _ t: TenantBundle) -> APIResponse {
         let p: FormParams
         do { p = try r.formParams() } catch { return .text(error.message + "\n", status: 400) }
         var sets: [[LabelMatcher]] = []
@@ -43,7 +44,7 @@ extension API {
             do { sets.append(try evaluator.parseSelector(s)) } catch { return .text(error.message + "\n", status: 400) }
         }
         do {
-            let body = try federation.render(matcherSets: sets, now: WallClock.nowMs())
+            let body = try t.federation.render(matcherSets: sets, now: WallClock.nowMs())
             return APIResponse(status: 200, headers: [("Content-Type", TextExposition.contentType)], body: body)
         } catch {
             logger.error("federation failed", metadata: ["error": "\(error)"])

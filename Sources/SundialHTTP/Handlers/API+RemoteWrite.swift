@@ -15,7 +15,7 @@ extension API {
     /// of the batch is written); 429 with `Retry-After` over the ingestion rate limit (nothing
     /// written); 413 over the body limit; 415 for an unknown content type or
     /// encoding; 500 only when storage failed to commit (the sender retries).
-    func remoteWrite(_ r: APIRequest) -> APIResponse {
+    func remoteWrite(_ r: APIRequest, _ t: TenantBundle) -> APIResponse {
         let version: RemoteWriteVersion
         do {
             version = try RemoteWriteVersion.negotiate(contentType: r.header("content-type"),
@@ -25,7 +25,7 @@ extension API {
         }
         let result: RemoteWriteResult
         do {
-            result = try ingester.write(r.body, version: version)
+            result = try t.ingester.write(r.body, version: version)
         } catch {
             var resp = APIResponse.text(error.description + "\n", status: Self.status(of: error))
             if error.kind == .storage {
@@ -41,6 +41,9 @@ extension API {
                              rejectedByReason: byReason, exemplarsDropped: result.exemplarsDropped,
                              histogramsRejected: result.rejected[.histogramsUnsupported] ?? 0,
                              metadata: result.metadataWritten)
+        if let tenant = t.tenant {
+            tenantMetrics.observeWrite(tenant: tenant, samples: result.samplesWritten, rejectedByReason: byReason)
+        }
         var resp = result.isSuccess ? APIResponse(status: 204) : .text(result.errorMessage + "\n", status: 400)
         if let retry = result.retryAfterSeconds {
             // Ingestion rate limit (IngestLimits): nothing written; 429 is retryable after Retry-After.
@@ -52,14 +55,6 @@ extension API {
                               exemplars: result.exemplarsWritten)
         }
         return resp
-    }
-
-    /// `sundial_limits_active_series` while a series limit is set (``IngestLimits/limitsSeries``):
-    /// the series the remote-write receiver counts against it.
-    func remoteWriteLimitMetrics() -> [(name: String, help: String, type: String, value: Double)] {
-        guard ingester.options.limits.limitsSeries else { return [] }
-        return [("sundial_limits_active_series", "Active series counted against the remote-write series limits.", "gauge",
-                 Double(ingester.activeSeriesCount))]
     }
 
     static func addV2Headers(_ r: inout APIResponse, samples: Int, histograms: Int, exemplars: Int) {

@@ -54,7 +54,7 @@ extension API {
     }
 
     /// Head statistics from the storage's own provider, else by scanning the head range.
-    func tsdbStatus(_ r: APIRequest) throws(APIError) -> APIResponse {
+    func tsdbStatus(_ r: APIRequest, _ t: TenantBundle) throws(APIError) -> APIResponse {
         let p = try r.formParams()
         var limit = 10
         let ls = p.value("limit")
@@ -66,10 +66,10 @@ extension API {
         }
         let stats: StorageStats
         do {
-            if let provider = queryable as? any StorageStatsProvider {
+            if let provider = t.queryable as? any StorageStatsProvider {
                 stats = try provider.stats(limit: limit)
             } else {
-                let q = try queryable.querier(minTime: TimestampLimits.min, maxTime: TimestampLimits.max)
+                let q = try t.queryable.querier(minTime: TimestampLimits.min, maxTime: TimestampLimits.max)
                 defer { q.close() }
                 stats = try StorageStats.scan(q, limit: limit)
             }

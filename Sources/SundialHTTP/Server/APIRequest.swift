@@ -11,6 +11,8 @@ public struct APIRequest: Sendable {
     public var headers: [(name: String, value: String)]
     /// The request body.
     public var body: [UInt8]
+    /// The client's address (`ip:port`) when the transport knows it; for audit logs.
+    public var remoteAddress: String? = nil
 
     public init(method: String, path: String, query: String = "", headers: [(String, String)] = [], body: [UInt8] = []) {
         self.method = method
