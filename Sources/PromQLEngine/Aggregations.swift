@@ -19,6 +19,14 @@ extension Evaluator {
         return Labels(sorted: out)
     }
 
+    /// Marks the series whose labels are in `keys` for delayed name removal.
+    static func markDropped(_ out: [StepSeries], _ keys: Set<Labels>) -> [StepSeries] {
+        guard !keys.isEmpty else { return out }
+        var out = out
+        for i in out.indices where keys.contains(out[i].labels) { out[i].dropName = true }
+        return out
+    }
+
     func evalAggregation(_ a: Aggregation, _ grid: StepGrid) throws(EvaluationError) -> EvalValue {
         var param: [Double] = []
         var paramString = ""
@@ -55,9 +63,16 @@ extension Evaluator {
         }
         let groups = keys.count
 
+        // Delayed name removal: groups that keep `__name__` drop it at the end if a member was marked.
+        var dropKeys = Set<Labels>()
+        if delaysNameRemoval {
+            for (i, s) in input.enumerated() where s.dropName && keys[groupOf[i]].has(Labels.metricName) {
+                dropKeys.insert(keys[groupOf[i]])
+            }
+        }
         switch a.op {
         case .sum, .avg, .count, .group, .min, .max, .stddev, .stdvar:
-            return .vector(try foldAggregation(a.op, input, groupOf, keys, steps))
+            return .vector(Evaluator.markDropped(try foldAggregation(a.op, input, groupOf, keys, steps), dropKeys))
         case .topk, .bottomk:
             return .vector(try topK(a.op == .topk, input, groupOf, groups, param, steps))
         case .limitk, .limitRatio:
@@ -76,14 +91,14 @@ extension Evaluator {
                     out[g].values[i] = Quantile.quantile(param[i], &buf)
                 }
             }
-            return .vector(out.filter { $0.present.contains(true) })
+            return .vector(Evaluator.markDropped(out.filter { $0.present.contains(true) }, dropKeys))
         case .countValues:
             var b = VectorBuilder(steps: steps)
             var counts: [Int: [Int: Double]] = [:]  // slot -> step -> count
             for (si, s) in input.enumerated() {
                 for i in 0..<steps where s.present[i] {
                     let key = keys[groupOf[si]].setting(paramString, to: GoFormat.shortest(s.values[i]))
-                    let slot = b.slot(key)
+                    let slot = b.slot(key, dropName: s.dropName && dropKeys.contains(keys[groupOf[si]]))
                     counts[slot, default: [:]][i, default: 0] += 1
                 }
             }
@@ -114,6 +129,7 @@ extension Evaluator {
         var keys: [Labels] = []
         var index: [Labels: Int] = [:]
         let grouping = a.grouping, without = a.without
+        var dropKeys = Set<Labels>()
         let fold = { (s: inout StepSeries) throws(EvaluationError) in
             let k = Evaluator.groupingKey(s.labels, grouping, without: without)
             let g: Int
@@ -125,6 +141,7 @@ extension Evaluator {
                 keys.append(k)
                 f.ensureGroups(keys.count)
             }
+            if s.dropName && k.has(Labels.metricName) { dropKeys.insert(k) }
             f.add(g, s)
         }
         switch a.expr.unparenthesized {
@@ -136,7 +153,7 @@ extension Evaluator {
         default:
             return nil
         }
-        let out = f.finish(keys)
+        let out = Evaluator.markDropped(f.finish(keys), dropKeys)
         var held = 0
         for s in out { held += s.pointCount }
         try hold(held)
@@ -153,7 +170,7 @@ extension Evaluator {
         // Output slot per input series (full labels are kept).
         var slotOf: [Int] = []
         slotOf.reserveCapacity(input.count)
-        for s in input { slotOf.append(b.slot(s.labels)) }
+        for s in input { slotOf.append(b.slot(s.labels, dropName: s.dropName)) }
         var heaps: [[(Double, Int)]] = Array(repeating: [], count: groups)
         // less(i, j) of the heap: for topk, NaN or smaller first; for bottomk, NaN or larger first.
         func less(_ a: (Double, Int), _ c: (Double, Int)) -> Bool {
@@ -215,7 +232,7 @@ extension Evaluator {
     {
         var b = VectorBuilder(steps: steps)
         var slotOf: [Int] = []
-        for s in input { slotOf.append(b.slot(s.labels)) }
+        for s in input { slotOf.append(b.slot(s.labels, dropName: s.dropName)) }
         for i in 0..<steps {
             var taken = [Int](repeating: 0, count: groups)
             let p = param[i]

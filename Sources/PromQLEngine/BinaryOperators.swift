@@ -100,7 +100,7 @@ extension Evaluator {
                 }
             }
             guard any else { continue }
-            if drop { s.labels = s.labels.droppingMetricName }
+            if drop { dropName(&s) }
             out.append(s)
         }
         return drop ? try checkUniqueLabels(out) : out
@@ -195,6 +195,7 @@ extension Evaluator {
         // group_left/right: detect two outputs with equal label sets at a step.
         let oneSideName = swapped ? "left" : "right"
         let drop = BinaryArithmetic.dropsName(b.op, v3: isV3)
+        let delayed = delaysNameRemoval
         for i in 0..<steps {
             try checkpoint()
             for sg in touched {
@@ -226,8 +227,8 @@ extension Evaluator {
                         var (v, keep) = BinaryArithmetic.apply(b.op, vl, vr)
                         if b.returnBool { v = keep ? 1 : 0; keep = true }
                         if keep {
-                            let labels = Evaluator.resultLabels(s.labels, Labels(), m, dropName: drop || b.returnBool)
-                            try b2.set(b2.slot(labels), i, v)
+                            let labels = Evaluator.resultLabels(s.labels, Labels(), m, dropName: (drop || b.returnBool) && !delayed)
+                            try b2.set(b2.slot(labels, dropName: delayed && (drop || b.returnBool || s.dropName)), i, v)
                         }
                     }
                     continue
@@ -258,8 +259,8 @@ extension Evaluator {
                 if let c = slotCache[cacheKey] {
                     slot = c
                 } else {
-                    let labels = Evaluator.resultLabels(s.labels, one[o].labels, m, dropName: drop || b.returnBool)
-                    slot = b2.slot(labels)
+                    let labels = Evaluator.resultLabels(s.labels, one[o].labels, m, dropName: (drop || b.returnBool) && !delayed)
+                    slot = b2.slot(labels, dropName: delayed && (drop || b.returnBool || s.dropName))
                     slotCache[cacheKey] = slot
                 }
                 if b2.series[slot].present[i] {

@@ -28,10 +28,45 @@ public final class Engine: Sendable {
     /// Parses `query` with the engine's grammar.
     /// - Throws: ``EvaluationError`` of kind ``EvaluationError/Kind/badData`` with the parser's message.
     public func parse(_ query: String) throws(EvaluationError) -> Expr {
+        let expr: Expr
         do {
-            return try Parser.parse(query, options: parserOptions)
+            expr = try Parser.parse(query, options: parserOptions)
         } catch {
             throw EvaluationError(.badData, error.description)
+        }
+        try Engine.checkRangeModifiers(expr)
+        return expr
+    }
+
+    /// v3 `anchored`/`smoothed` range selectors only feed the functions that implement them.
+    /// Prometheus reports a misuse without a source position, so it is checked here, not in the parser.
+    /// - Throws: ``EvaluationError`` of kind ``EvaluationError/Kind/badData``.
+    static func checkRangeModifiers(_ expr: Expr) throws(EvaluationError) {
+        switch expr {
+        case .number, .string, .vectorSelector, .matrixSelector: return
+        case .paren(let p): try checkRangeModifiers(p.expr)
+        case .unary(let u): try checkRangeModifiers(u.expr)
+        case .subquery(let sq): try checkRangeModifiers(sq.expr)
+        case .binary(let b):
+            try checkRangeModifiers(b.lhs)
+            try checkRangeModifiers(b.rhs)
+        case .aggregation(let a):
+            if let p = a.param { try checkRangeModifiers(p) }
+            try checkRangeModifiers(a.expr)
+        case .call(let c):
+            let f = c.function
+            for arg in c.args {
+                guard case .matrixSelector(let ms) = arg.unparenthesized else {
+                    try checkRangeModifiers(arg)
+                    continue
+                }
+                if ms.vectorSelector.anchored, ![.changes, .delta, .increase, .rate, .resets].contains(f) {
+                    throw EvaluationError(.badData, "anchored modifier can only be used with: changes, delta, increase, rate, resets - not with \(f.rawValue)")
+                }
+                if ms.vectorSelector.smoothed, ![.delta, .increase, .rate].contains(f) {
+                    throw EvaluationError(.badData, "smoothed modifier can only be used with: delta, increase, rate - not with \(f.rawValue)")
+                }
+            }
         }
     }
 
@@ -60,7 +95,7 @@ public final class Engine: Sendable {
                                deadline: deadline)
             let grid = StepGrid(start: at, end: at, interval: 1)
             let value: QueryValue
-            switch try ev.eval(expr, grid) {
+            switch try ev.evalRoot(expr, grid) {
             case .scalar(let xs): value = .scalar(at, xs[0])
             case .string(let s): value = .string(at, s)
             case .vector(let ss):
@@ -93,7 +128,7 @@ public final class Engine: Sendable {
                                deadline: deadline)
             let grid = StepGrid(start: start, end: end, interval: step)
             var out: [SeriesResult] = []
-            switch try ev.eval(expr, grid) {
+            switch try ev.evalRoot(expr, grid) {
             case .scalar(let xs):
                 out = [SeriesResult(labels: Labels(), timestamps: (0..<grid.count).map { grid.time($0) }, values: xs)]
             case .vector(let ss):

@@ -26,6 +26,12 @@ public struct EngineOptions: Sendable {
     public var noStepSubqueryInterval: Int64
     /// Which release's semantics to follow.
     public var semantics: Semantics
+    /// Prometheus 3's delayed `__name__` removal (`--enable-feature=promql-delayed-name-removal`,
+    /// on in its test harness): functions and operators that drop the metric name only mark the
+    /// series, and the name is removed when the whole expression has been evaluated, so
+    /// `label_replace(rate(x[5m]), "__name__", ...)` and `sum by (__name__)` still see it.
+    /// Only takes effect with ``Semantics/prometheus3``; off by default like in Prometheus 3.
+    public var delayedNameRemoval: Bool = false
 
     /// Options with Prometheus's defaults.
     public init(

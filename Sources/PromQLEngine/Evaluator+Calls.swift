@@ -104,7 +104,9 @@ extension Evaluator {
                                     maxSamples: options.maxSamples)
 
         // Shared per-series step loop.
-        func run(_ labels: Labels, _ t: [Timestamp], _ v: [Double], resets: [Int32]) throws(EvaluationError) {
+        func run(_ labels: Labels, _ t: [Timestamp], _ v: [Double], resets: [Int32], inputDropsName: Bool = false)
+            throws(EvaluationError)
+        {
             var ss = scratch
             scratch = StepSeries(labels: Labels(), steps: 0)  // keep `ss` uniquely referenced
             defer { scratch = ss }
@@ -112,10 +114,16 @@ extension Evaluator {
             totalSamples += r.samples
             if r.tooMany { throw EvaluationError.tooManySamples(options.maxSamples) }
             guard r.any else { return }
-            try finish(labels, &ss)
+            try finish(labels, &ss, inputDropsName: inputDropsName)
         }
-        func finish(_ labels: Labels, _ ss: inout StepSeries) throws(EvaluationError) {
-            ss.labels = keepName ? labels : labels.droppingMetricName
+        let delayed = delaysNameRemoval
+        func finish(_ labels: Labels, _ ss: inout StepSeries, inputDropsName: Bool = false) throws(EvaluationError) {
+            if delayed {
+                ss.labels = labels
+                ss.dropName = inputDropsName || !keepName
+            } else {
+                ss.labels = keepName ? labels : labels.droppingMetricName
+            }
             if checkDuplicates && !seen.insert(ss.labels).inserted {
                 // Prometheus checks the whole result matrix for duplicate label sets.
                 throw EvaluationError(.execution, "vector cannot contain metrics with the same labelset")
@@ -167,7 +175,8 @@ extension Evaluator {
             stepper.at = atTime(sq.at)
             for s in inner {
                 try checkpoint()
-                try run(s.labels, s.timestamps, s.values, resets: rf.usesResets ? WindowWorkspace.resetCounts(s.values) : [])
+                try run(s.labels, s.timestamps, s.values, resets: rf.usesResets ? WindowWorkspace.resetCounts(s.values) : [],
+                        inputDropsName: s.dropName)
             }
         default:
             throw EvaluationError(.execution, "expected range vector argument for \(call.function.rawValue)")

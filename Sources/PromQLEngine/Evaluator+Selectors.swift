@@ -175,7 +175,7 @@ extension Evaluator {
         var out: [RangeSeries] = []
         out.reserveCapacity(series.count)
         for s in series {
-            var r = RangeSeries(labels: s.labels, timestamps: [], values: [])
+            var r = RangeSeries(labels: s.labels, timestamps: [], values: [], dropName: s.dropName)
             r.timestamps.reserveCapacity(inner.count)
             r.values.reserveCapacity(inner.count)
             for i in 0..<inner.count where s.present[i] {

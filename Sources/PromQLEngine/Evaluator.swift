@@ -36,6 +36,14 @@ final class Evaluator {
     }
 
     var isV3: Bool { options.semantics == .prometheus3 }
+    /// v3 delayed `__name__` removal is on (see ``EngineOptions/delayedNameRemoval``).
+    var delaysNameRemoval: Bool { isV3 && options.delayedNameRemoval }
+
+    /// Drops `s`'s metric name now, or marks it for removal at the end with delayed name removal.
+    @inline(__always)
+    func dropName(_ s: inout StepSeries) {
+        if delaysNameRemoval { s.dropName = true } else { s.labels = s.labels.droppingMetricName }
+    }
 
     // MARK: - Limits
 
@@ -100,7 +108,7 @@ final class Evaluator {
             case .vector(var ss):
                 for i in ss.indices {
                     for j in ss[i].values.indices { ss[i].values[j] = -ss[i].values[j] }
-                    ss[i].labels = ss[i].labels.droppingMetricName
+                    dropName(&ss[i])
                 }
                 return .vector(try checkUniqueLabels(ss))
             default:
@@ -122,7 +130,7 @@ final class Evaluator {
             let maxt = (atTime(sq.at) ?? grid.start) - (try durationMs(sq.offset))
             let mint = maxt - (try durationMs(sq.range))
             return .matrix(series.compactMap { s in
-                var out = RangeSeries(labels: s.labels, timestamps: [], values: [])
+                var out = RangeSeries(labels: s.labels, timestamps: [], values: [], dropName: s.dropName)
                 for k in s.timestamps.indices where s.timestamps[k] <= maxt && inWindow(s.timestamps[k], mint) {
                     out.timestamps.append(s.timestamps[k])
                     out.values.append(s.values[k])
@@ -167,6 +175,40 @@ final class Evaluator {
     @inline(__always)
     func inWindow(_ t: Timestamp, _ mint: Timestamp) -> Bool {
         isV3 ? t > mint : t >= mint
+    }
+
+    /// Evaluates the query's root: ``eval(_:_:)`` followed, with delayed name removal, by removing
+    /// the marked names and the duplicate check on the final labels (Prometheus `cleanupMetricLabels`;
+    /// series of a range query that collide only at different steps are merged).
+    func evalRoot(_ expr: Expr, _ grid: StepGrid) throws(EvaluationError) -> EvalValue {
+        let v = try eval(expr, grid)
+        guard delaysNameRemoval else { return v }
+        switch v {
+        case .vector(var ss):
+            var any = false
+            for i in ss.indices where ss[i].dropName {
+                ss[i].labels = ss[i].labels.droppingMetricName
+                ss[i].dropName = false
+                any = true
+            }
+            return any ? .vector(try checkUniqueLabels(ss)) : .vector(ss)
+        case .matrix(var rs):
+            var any = false
+            for i in rs.indices where rs[i].dropName {
+                rs[i].labels = rs[i].labels.droppingMetricName
+                rs[i].dropName = false
+                any = true
+            }
+            if any {
+                var seen = Set<Labels>()
+                for r in rs where !seen.insert(r.labels).inserted {
+                    throw EvaluationError(.execution, "vector cannot contain metrics with the same labelset")
+                }
+            }
+            return .matrix(rs)
+        default:
+            return v
+        }
     }
 
     /// Fails when two series share a label set (Prometheus `ContainsSameLabelset`).

@@ -53,6 +53,14 @@ enum GoFormat {
         return negative ? "-" + out : out
     }
 
+    /// OpenMetrics float text (Prometheus `labels.FormatOpenMetricsFloat`): Go's `'g'` shortest
+    /// form with `.0` appended when it has neither a point nor an exponent (`1` → `1.0`).
+    static func openMetricsFloat(_ v: Double) -> String {
+        let s = shortestG(v)
+        if v.isNaN || v.isInfinite || s.contains(".") || s.contains("e") { return s }
+        return s + ".0"
+    }
+
     /// Go's `%v` for a float64 (`strconv.FormatFloat(v, 'g', -1, 64)`): shortest digits, exponent
     /// form `1e+20` when the exponent is < -4 or ≥ 21.
     static func shortestG(_ v: Double) -> String {

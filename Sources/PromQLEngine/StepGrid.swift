@@ -29,6 +29,9 @@ struct StepSeries: Sendable {
     var labels: Labels
     var values: [Double]
     var present: [Bool]
+    /// v3 delayed name removal: `__name__` is still in ``labels`` but goes at the end of the query
+    /// (set instead of dropping the name when ``EngineOptions/delayedNameRemoval`` is on).
+    var dropName = false
 
     init(labels: Labels, steps: Int) {
         self.labels = labels
@@ -50,6 +53,8 @@ struct RangeSeries: Sendable {
     var labels: Labels
     var timestamps: [Timestamp]
     var values: [Double]
+    /// See ``StepSeries/dropName`` (a subquery over a name-dropping expression keeps the mark).
+    var dropName = false
 }
 
 /// What evaluating a node produces.
@@ -73,11 +78,17 @@ struct VectorBuilder {
 
     init(steps: Int) { self.steps = steps }
 
-    /// The output slot for `labels`, created on first use.
-    mutating func slot(_ labels: Labels) -> Int {
-        if let i = index[labels] { return i }
+    /// The output slot for `labels`, created on first use; `dropName` marks it for delayed name
+    /// removal (sticky: one marked contribution marks the slot).
+    mutating func slot(_ labels: Labels, dropName: Bool = false) -> Int {
+        if let i = index[labels] {
+            if dropName { series[i].dropName = true }
+            return i
+        }
         let i = series.count
-        series.append(StepSeries(labels: labels, steps: steps))
+        var s = StepSeries(labels: labels, steps: steps)
+        s.dropName = dropName
+        series.append(s)
         index[labels] = i
         return i
     }

@@ -56,16 +56,6 @@ extension Parser {
         for (i, arg) in args.enumerated() {
             try expectType(arg, sig.argumentType(at: i), context: "call to function \(name)")
         }
-        // v3: `anchored`/`smoothed` range selectors only feed the functions that implement them.
-        for arg in args {
-            guard case .matrixSelector(let ms) = arg.unparenthesized else { continue }
-            if ms.vectorSelector.anchored, ![.changes, .delta, .increase, .rate, .resets].contains(f) {
-                throw error("anchored modifier can only be used with: changes, delta, increase, rate, resets - not with \(f.rawValue)", arg.position)
-            }
-            if ms.vectorSelector.smoothed, ![.delta, .increase, .rate].contains(f) {
-                throw error("smoothed modifier can only be used with: delta, increase, rate - not with \(f.rawValue)", arg.position)
-            }
-        }
         if f == .info, args.count == 2 {
             guard case .vectorSelector = args[1].unparenthesized else {
                 throw error("expected label selectors as the second argument to \"info\" function, got \(args[1].type)", args[1].position)

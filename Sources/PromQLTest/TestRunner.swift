@@ -41,6 +41,8 @@ public struct TestRunner: Sendable {
         // Prometheus's test harness limits: 10 000 samples per query, 100 s timeout.
         o.maxSamples = min(o.maxSamples, 10_000)
         o.timeout = .seconds(100)
+        // The v3 harness runs with delayed __name__ removal on.
+        if o.semantics == .prometheus3 { o.delayedNameRemoval = true }
         engine = Engine(options: o)
         self.makeStorage = makeStorage
     }

@@ -10,20 +10,23 @@ enum HistogramQuantile {
 
     /// Groups the input by its labels without `le` and `__name__`, and computes the φ-quantile of
     /// each group at each step. Series without a parseable `le` are ignored.
-    static func evaluate(q: [Double], input: [StepSeries], steps: Int) throws(EvaluationError) -> [StepSeries] {
-        try evaluate(input: input, steps: steps) { i, b in bucketQuantile(q[i], &b) }
+    /// With `delayedName` (v3 delayed name removal) the output keeps `__name__`, marked for removal.
+    static func evaluate(q: [Double], input: [StepSeries], steps: Int, delayedName: Bool = false) throws(EvaluationError)
+        -> [StepSeries]
+    {
+        try evaluate(input: input, steps: steps, delayedName: delayedName) { i, b in bucketQuantile(q[i], &b) }
     }
 
     /// v3 `histogram_fraction(lower, upper, v)` over classic buckets: the estimated share of
     /// observations in `[lower, upper]`, grouped like `histogram_quantile`.
-    static func fraction(lower: [Double], upper: [Double], input: [StepSeries], steps: Int) throws(EvaluationError)
-        -> [StepSeries]
+    static func fraction(lower: [Double], upper: [Double], input: [StepSeries], steps: Int, delayedName: Bool = false)
+        throws(EvaluationError) -> [StepSeries]
     {
-        try evaluate(input: input, steps: steps) { i, b in bucketFraction(lower[i], upper[i], &b) }
+        try evaluate(input: input, steps: steps, delayedName: delayedName) { i, b in bucketFraction(lower[i], upper[i], &b) }
     }
 
-    static func evaluate(input: [StepSeries], steps: Int, _ f: (Int, inout [Bucket]) -> Double) throws(EvaluationError)
-        -> [StepSeries]
+    static func evaluate(input: [StepSeries], steps: Int, delayedName: Bool,
+                         _ f: (Int, inout [Bucket]) -> Double) throws(EvaluationError) -> [StepSeries]
     {
         var groupIndex: [Labels: Int] = [:]
         var groups: [(labels: Labels, members: [(Double, Int)])] = []
@@ -35,13 +38,14 @@ enum HistogramQuantile {
                 groups[g].members.append((le, si))
             } else {
                 groupIndex[key] = groups.count
-                groups.append((key.droppingMetricName, [(le, si)]))
+                groups.append((delayedName ? key : key.droppingMetricName, [(le, si)]))
             }
         }
         var out: [StepSeries] = []
         var buckets: [Bucket] = []
         for g in groups {
             var s = StepSeries(labels: g.labels, steps: steps)
+            s.dropName = delayedName
             var any = false
             for i in 0..<steps {
                 buckets.removeAll(keepingCapacity: true)

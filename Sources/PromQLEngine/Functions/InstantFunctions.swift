@@ -39,7 +39,7 @@ extension Evaluator {
                 }
             }
             guard any else { continue }
-            if !keepName { s.labels = s.labels.droppingMetricName }
+            if !keepName { dropName(&s) }
             out.append(s)
         }
         return try checkUniqueLabels(out)
@@ -193,7 +193,24 @@ extension Evaluator {
         case .histogramQuantile:
             let q = try evalScalar(args[0], grid)
             let v = try evalVector(args[1], grid)
-            return .vector(try HistogramQuantile.evaluate(q: q, input: v, steps: grid.count))
+            return .vector(try HistogramQuantile.evaluate(q: q, input: v, steps: grid.count, delayedName: delaysNameRemoval))
+        case .histogramQuantiles where isV3:
+            // v3 `histogram_quantiles(v, "label", φ1, ...)`: one output per φ, labelled with it.
+            let v = try evalVector(args[0], grid)
+            let label = try evalString(args[1], grid)
+            if !Evaluator.isValidUTF8LabelName(label) {
+                throw EvaluationError(.execution, "invalid quantile label name: \(label)")
+            }
+            var out: [StepSeries] = []
+            for a in args.dropFirst(2) {
+                let q = try evalScalar(a, grid)
+                var part = try HistogramQuantile.evaluate(q: q, input: v, steps: grid.count, delayedName: delaysNameRemoval)
+                // One φ per argument: its label value is fixed over the steps (Go `FormatOpenMetricsFloat`).
+                let text = GoFormat.openMetricsFloat(q.first ?? .nan)
+                for k in part.indices { part[k].labels = part[k].labels.setting(label, to: text) }
+                out += part
+            }
+            return .vector(try checkUniqueLabels(out))
         case .daysInMonth, .dayOfMonth, .dayOfWeek, .dayOfYear, .hour, .minute, .month, .year:
             let v: [StepSeries]
             if args.isEmpty {
@@ -210,7 +227,8 @@ extension Evaluator {
         case .histogramFraction where isV3:
             let lo = try evalScalar(args[0], grid), hi = try evalScalar(args[1], grid)
             let v = try evalVector(args[2], grid)
-            return .vector(try HistogramQuantile.fraction(lower: lo, upper: hi, input: v, steps: grid.count))
+            return .vector(try HistogramQuantile.fraction(lower: lo, upper: hi, input: v, steps: grid.count,
+                                                          delayedName: delaysNameRemoval))
         case .histogramCount, .histogramSum, .histogramAvg, .histogramFraction, .histogramStddev, .histogramStdvar:
             // Native-histogram functions ignore float samples.
             for a in args { _ = try eval(a, grid) }

@@ -14,6 +14,13 @@ extension Evaluator {
         return true
     }
 
+    /// Prometheus 3's label name rule (UTF-8 names): non-empty valid UTF-8. String literals with
+    /// invalid bytes (`"\xff"`) reach us with U+FFFD in their place (Swift strings are always valid
+    /// Unicode), so a U+FFFD is taken as the trace of an invalid byte.
+    static func isValidUTF8LabelName(_ s: String) -> Bool {
+        !s.isEmpty && !s.unicodeScalars.contains("\u{FFFD}")
+    }
+
     func labelReplace(_ call: Call, _ grid: StepGrid) throws(EvaluationError) -> [StepSeries] {
         let input = try evalVector(call.args[0], grid)
         let dst = try evalString(call.args[1], grid)
@@ -26,7 +33,7 @@ extension Evaluator {
         } catch {
             throw EvaluationError(.execution, "invalid regular expression in label_replace(): \(pattern)")
         }
-        let validDst = isV3 ? !dst.isEmpty : Evaluator.isValidLabelName(dst)
+        let validDst = isV3 ? Evaluator.isValidUTF8LabelName(dst) : Evaluator.isValidLabelName(dst)
         if !validDst {
             throw EvaluationError(.execution, "invalid destination label name in label_replace(): \(dst)")
         }
@@ -38,6 +45,8 @@ extension Evaluator {
                 let value = GoTemplate.expand(replacement, source: srcVal, groups: groups)
                 s.labels = s.labels.setting(dst, to: value)
             }
+            // Delayed name removal: writing `__name__` keeps the (new) name.
+            if dst == Labels.metricName { s.dropName = false }
             out.append(s)
         }
         return try checkUniqueLabels(out)
@@ -55,7 +64,7 @@ extension Evaluator {
             }
             srcs.append(name)
         }
-        if !(isV3 ? !dst.isEmpty : Evaluator.isValidLabelName(dst)) {
+        if !(isV3 ? Evaluator.isValidUTF8LabelName(dst) : Evaluator.isValidLabelName(dst)) {
             throw EvaluationError(.execution, "invalid destination label name in label_join(): \(dst)")
         }
         var out: [StepSeries] = []
@@ -63,6 +72,7 @@ extension Evaluator {
         for var s in input {
             let value = srcs.map { s.labels.get($0) ?? "" }.joined(separator: sep)
             s.labels = s.labels.setting(dst, to: value)
+            if dst == Labels.metricName { s.dropName = false }
             out.append(s)
         }
         return try checkUniqueLabels(out)
