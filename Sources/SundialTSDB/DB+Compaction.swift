@@ -56,9 +56,8 @@ extension DB {
     }
 
     /// Marks samples of the series matching `matchers` in `[minTime, maxTime]` (closed, ms) as
-    /// deleted in the blocks (tombstones; compaction removes them for good).
-    /// The head keeps its samples: head deletion needs WAL tombstone records (not yet supported),
-    /// so only persisted data can be deleted.
+    /// deleted in the blocks only (tombstones; compaction removes them for good). The head keeps
+    /// its samples; ``delete(matchers:minTime:maxTime:)`` deletes in blocks and head.
     /// - Returns: the number of block series that got a tombstone.
     @discardableResult
     public func deleteFromBlocks(matchers: [LabelMatcher], minTime: Int64, maxTime: Int64) throws -> Int {

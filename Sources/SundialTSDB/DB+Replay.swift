@@ -15,7 +15,8 @@ public struct ReplayStatistics: Sendable {
     public var droppedSamples = 0
     /// Samples whose series ref had no series record.
     public var unknownRefSamples = 0
-    /// Tombstone records seen (the head does not apply deletions yet; they are counted).
+    /// Deleted intervals applied to the head from tombstone records (intervals of unknown series
+    /// or ending before the head's minimum valid time are skipped).
     public var tombstones = 0
     /// The WAL reader's statistics (checkpoint, segments, repair).
     public var wal: ReplayStats? = nil
@@ -133,7 +134,12 @@ extension DB {
                     head.storeMetadata(MetricMetadata(metricFamily: name, type: m.type, help: m.help, unit: m.unit))
                 }
             case .tombstones(let list):
-                stats.tombstones += list.count
+                // Deleted intervals apply to whatever the series holds, whenever it was appended
+                // (queriers filter), so record order against samples does not matter.
+                stats.tombstones += head.applyReplayedTombstones(list.map { t in
+                    (ref: (head.series(t.ref) ?? aliases[t.ref.rawValue])?.ref ?? t.ref,
+                     interval: DeletedInterval(minTime: t.minTime, maxTime: t.maxTime))
+                })
             case .exemplars, .unsupported:
                 break
             }

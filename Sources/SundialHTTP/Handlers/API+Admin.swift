@@ -20,7 +20,9 @@ extension API {
         do { start = try Self.timeParam(p, "start", default: TimeParsing.minTimeMs) } catch { throw Self.invalidParam(error, "start") }
         do { end = try Self.timeParam(p, "end", default: TimeParsing.maxTimeMs) } catch { throw Self.invalidParam(error, "end") }
         var sets: [[LabelMatcher]] = []
-        for s in p.values("match[]") { sets.append(try evaluator.parseSelector(s)) }
+        for s in p.values("match[]") {
+            do { sets.append(try evaluator.parseSelector(s)) } catch { throw Self.invalidParam(error, "match[]") }
+        }
         do {
             try a.deleteSeries(matcherSets: sets, minTime: Swift.max(start, TimestampLimits.min),
                                maxTime: Swift.min(end, TimestampLimits.max))

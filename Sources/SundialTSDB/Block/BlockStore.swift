@@ -150,7 +150,13 @@ public final class BlockStore: Sendable {
     /// - Returns: the number of series that got a tombstone.
     @discardableResult
     public func delete(matchers: [LabelMatcher], minTime: Int64, maxTime: Int64) throws -> Int {
-        try writerLock.withLock { _ in
+        try writerLock.withLock { _ in try deleteLocked(matchers: matchers, minTime: minTime, maxTime: maxTime) }
+    }
+
+    /// ``delete(matchers:minTime:maxTime:)`` for a caller holding the mutation lock
+    /// (``withWriterLock(_:)``), so that a database deletes in blocks and head as one step.
+    func deleteLocked(matchers: [LabelMatcher], minTime: Int64, maxTime: Int64) throws -> Int {
+        do {
             var touched = 0
             for b in blocks where b.overlaps(mint: minTime, maxt: maxTime) {
                 let refs = try b.index.postings(for: matchers)

@@ -16,9 +16,12 @@ public enum Compactor {
     public static let samplesPerChunk = 120
 
     /// Compacts `blocks` into a new block in `parentDirectory`.
+    /// - Parameter compaction: the new block's compaction history; by default one level above the
+    ///   highest source, the union of their sources, and the blocks as parents.
     /// - Returns: the new block's meta, or nil when no sample survived (nothing is written; the
     ///   caller should delete the sources).
-    public static func compact(_ blocks: [Block], into parentDirectory: String, id: BlockID? = nil) throws -> BlockMeta? {
+    public static func compact(_ blocks: [Block], into parentDirectory: String, id: BlockID? = nil,
+                               compaction override: BlockMeta.Compaction? = nil) throws -> BlockMeta? {
         precondition(!blocks.isEmpty)
         let sorted = blocks.sorted { $0.meta.minTime < $1.meta.minTime }
         let minTime = sorted.map(\.meta.minTime).min()!
@@ -39,7 +42,7 @@ public enum Compactor {
                 writer.abort()
                 return nil
             }
-            return try writer.commit(compaction: compaction)
+            return try writer.commit(compaction: override ?? compaction)
         } catch {
             writer.abort()
             throw error

@@ -24,7 +24,9 @@ public enum HeadCompaction {
     /// `parentDirectory` and returns its meta (nil when the range holds no sample). Head chunks
     /// wholly inside the range are copied byte for byte; a chunk straddling a boundary is cut by
     /// decoding and re-encoding the series' in-range samples. Reads the head through its querier
-    /// (snapshots), so appends continue meanwhile. The head is not truncated here.
+    /// (snapshots), so appends continue meanwhile. The head is not truncated here. Samples deleted
+    /// by head tombstones are left out (Prometheus writes a `RangeHead` through its querier, which
+    /// applies them), so the block carries no tombstones.
     public static func persist(head: Head, minTime: Int64, maxTime: Int64, into parentDirectory: String,
                                samplesPerChunk: Int = Compactor.samplesPerChunk) throws -> BlockMeta? {
         precondition(minTime < maxTime)
@@ -41,7 +43,8 @@ public enum HeadCompaction {
             for s in series {
                 chunks.removeAll(keepingCapacity: true)
                 let inRange = s.chunks.filter { $0.overlaps(minTime, maxTime - 1) }
-                if inRange.allSatisfy({ $0.minTime >= minTime && $0.maxTime < maxTime }) {
+                // Deleted samples (head tombstones) are never written: such a series is re-encoded.
+                if s.deleted.isEmpty && inRange.allSatisfy({ $0.minTime >= minTime && $0.maxTime < maxTime }) {
                     for c in inRange {
                         guard let n = XORChunk.sampleCount(c.bytes), n > 0 else { continue }
                         chunks.append(BlockChunk(minTime: c.minTime, maxTime: c.maxTime, sampleCount: n, data: c.bytes))

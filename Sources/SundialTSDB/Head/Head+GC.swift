@@ -40,6 +40,7 @@ extension Head {
         }
         for (s, hash) in dead { stripes.remove(s, hash: hash) }
         postings.remove(dead.map { ($0.0.ref, $0.0.labels) })
+        tombstones.truncate(before: mint, removed: dead.map { $0.0.ref.rawValue })
         stats.seriesRemoved = dead.count
         seriesCountAtomic.wrappingSubtract(dead.count, ordering: .relaxed)
         chunkCountAtomic.wrappingSubtract(stats.chunksRemoved, ordering: .relaxed)

@@ -34,6 +34,8 @@ public final class Head: Sendable {
     let duplicateCount = Atomic<Int>(0)
     let outOfBoundsCount = Atomic<Int>(0)
     let metadataStore = Mutex<[String: MetricMetadata]>([:])
+    /// Deleted intervals per series (see `Head+Tombstones.swift`).
+    let tombstones = HeadTombstones()
 
     /// A head with no series.
     /// - Parameter log: receives every commit's records before they are applied (nil: no log).

@@ -45,6 +45,8 @@ public struct HeadQuerier: Querier {
             maxt = Swift.min(maxt, h.end)
         }
         let refs = head.postings.refs(matching: matchers)
+        // Deleted intervals (nil, and no lock taken, while nothing was ever deleted).
+        let stones = head.tombstones.snapshot()
         var out: [HeadSeries] = []
         out.reserveCapacity(refs.count)
         var chunks: [HeadChunk] = []
@@ -53,7 +55,16 @@ public struct HeadQuerier: Querier {
             chunks.removeAll(keepingCapacity: true)
             s.state.withLock { $0.chunks(overlapping: mint, maxt, into: &chunks) }
             if chunks.isEmpty { continue }
-            out.append(HeadSeries(ref: s.ref, labels: s.labels, chunks: chunks))
+            var deleted: [DeletedInterval] = []
+            if let stones {
+                deleted = stones.deleted(r)
+                // A series whose every chunk in range is deleted is not selected (Prometheus
+                // `blockBaseSeriesSet` drops series left without chunks).
+                if !deleted.isEmpty && chunks.allSatisfy({ c in
+                    deleted.contains { $0.minTime <= Swift.max(c.minTime, mint) && Swift.min(c.maxTime, maxt) <= $0.maxTime }
+                }) { continue }
+            }
+            out.append(HeadSeries(ref: s.ref, labels: s.labels, chunks: chunks, deleted: deleted))
         }
         if sorted { out.sort { $0.labels < $1.labels } }
         return out
@@ -88,13 +99,26 @@ public struct HeadSeries: StorageSeries {
     public let labels: Labels
     /// Snapshot of the chunks, oldest first.
     public let chunks: [HeadChunk]
+    /// Deleted intervals of the series when it was selected (sorted, merged); their samples are
+    /// never returned.
+    public let deleted: [DeletedInterval]
 
-    /// Appends the samples with `minTime <= t <= maxTime` in time order.
+    /// A selected series. - Parameter deleted: sorted, non-overlapping deleted intervals.
+    public init(ref: SeriesRef, labels: Labels, chunks: [HeadChunk], deleted: [DeletedInterval] = []) {
+        self.ref = ref
+        self.labels = labels
+        self.chunks = chunks
+        self.deleted = deleted
+    }
+
+    /// Appends the samples with `minTime <= t <= maxTime` in time order, except deleted ones.
     /// - Throws: ``DecodeError`` if a chunk is corrupt (a bug: head chunks are built in memory).
     public func samples(minTime: Timestamp, maxTime: Timestamp, into buffer: inout SampleBuffer) throws {
+        let start = buffer.count
         for c in chunks where c.overlaps(minTime, maxTime) {
             try XORChunk.decode(c.bytes, minTime: minTime, maxTime: maxTime,
                                 timestamps: &buffer.timestamps, values: &buffer.values)
         }
+        if !deleted.isEmpty { BlockSeries.dropDeleted(&buffer, from: start, deleted) }
     }
 }

@@ -54,6 +54,33 @@ public struct Tombstones: Sendable, Hashable {
         intervals[ref] = list
     }
 
+    /// Drops every interval ending before `mint` (ms) and every series left without one
+    /// (Prometheus `MemTombstones.TruncateBefore`: the head forgets deletions of data it no longer
+    /// holds). Intervals reaching `mint` or later are kept whole.
+    public mutating func truncate(before mint: Int64) {
+        for (ref, list) in intervals {
+            let kept = list.filter { $0.maxTime >= mint }
+            if kept.isEmpty {
+                intervals[ref] = nil
+            } else if kept.count != list.count {
+                intervals[ref] = kept
+            }
+        }
+    }
+
+    /// Forgets the intervals of the series in `refs` (series garbage-collected from the head,
+    /// Prometheus `MemTombstones.DeleteTombstones`).
+    public mutating func remove(_ refs: some Sequence<UInt64>) {
+        for r in refs { intervals[r] = nil }
+    }
+
+    /// True if every sample in `[minTime, maxTime]` (closed) of series `ref` is deleted, i.e. one
+    /// interval covers the whole range (intervals are merged, so one must).
+    public func covers(_ ref: UInt64, minTime: Int64, maxTime: Int64) -> Bool {
+        guard let list = intervals[ref] else { return false }
+        return list.contains { $0.minTime <= minTime && maxTime <= $0.maxTime }
+    }
+
     /// The `tombstones` file bytes (entries sorted by series ref, then time).
     public func encoded() -> [UInt8] {
         var entries: [TombstonesFormat.Entry] = []
