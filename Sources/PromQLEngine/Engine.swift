@@ -6,18 +6,27 @@ public import PromQLSyntax
 ///
 /// Thread-safe: one engine serves concurrent queries; at most
 /// ``EngineOptions/maxConcurrentQueries`` evaluate at once, the rest wait in FIFO order.
-/// A query stops with ``EvaluationError/Kind/timeout`` after ``EngineOptions/timeout`` and with
-/// ``EvaluationError/Kind/canceled`` when its task is cancelled (checked every few hundred
-/// series or steps).
+/// Each query runs under a ``QueryLimiter`` (the caller's, else ``defaultLimiter``): it stops
+/// with ``EvaluationError/Kind/timeout`` after ``QueryLimits/timeout``, with an `execution`
+/// error past any other limit, and with ``EvaluationError/Kind/canceled`` when its task is
+/// cancelled (checked every few hundred series or steps).
 public final class Engine: Sendable {
     /// The options the engine was built with.
     public let options: EngineOptions
+    /// The limits of queries run without a limiter of their own: ``EngineOptions/timeout`` and
+    /// ``EngineOptions/maxSamples``, nothing else (the engine-wide gate covers concurrency).
+    public let defaultLimiter: QueryLimiter
+    /// The engine-wide concurrency gate (``EngineOptions/maxConcurrentQueries``).
     private let gate: QueryGate
 
     /// An engine with `options`.
     public init(options: EngineOptions = EngineOptions()) {
         self.options = options
         gate = QueryGate(limit: max(1, options.maxConcurrentQueries))
+        // EngineOptions' timeout is always a limit (`.zero` expires at once), while QueryLimits
+        // reads `.zero` as "none": map it to the shortest positive timeout.
+        defaultLimiter = QueryLimiter(QueryLimits(timeout: options.timeout > .zero ? options.timeout : .nanoseconds(1),
+                                                  maxSamples: options.maxSamples))
     }
 
     /// The parser options matching the engine's semantics.
@@ -70,29 +79,34 @@ public final class Engine: Sendable {
         }
     }
 
-    /// Evaluates `query` at time `at` (ms).
-    public func instantQuery(_ query: String, at: Timestamp, storage: any Queryable) async throws(EvaluationError)
-        -> QueryResult
+    /// Evaluates `query` at time `at` (ms) under `limiter` (default ``defaultLimiter``).
+    public func instantQuery(_ query: String, at: Timestamp, storage: any Queryable, limiter: QueryLimiter? = nil)
+        async throws(EvaluationError) -> QueryResult
     {
-        try await instantQuery(try parse(query), at: at, storage: storage)
+        try await instantQuery(try parse(query), at: at, storage: storage, limiter: limiter)
     }
 
     /// Evaluates `query` at every `step` ms from `start` to `end` (inclusive, ms). The result is
     /// a matrix sorted by labels (a scalar expression gives one series without labels).
-    /// - Throws: ``EvaluationError`` (`badData` for a parse error, a range-vector expression, or `step <= 0`).
-    public func rangeQuery(_ query: String, start: Timestamp, end: Timestamp, step: Int64, storage: any Queryable)
-        async throws(EvaluationError) -> QueryResult
+    /// Runs under `limiter` (default ``defaultLimiter``).
+    /// - Throws: ``EvaluationError`` (`badData` for a parse error, a range-vector expression, or `step <= 0`;
+    ///   `execution` or `timeout` past a limit).
+    public func rangeQuery(_ query: String, start: Timestamp, end: Timestamp, step: Int64, storage: any Queryable,
+                           limiter: QueryLimiter? = nil) async throws(EvaluationError) -> QueryResult
     {
-        try await rangeQuery(try parse(query), start: start, end: end, step: step, storage: storage)
+        try await rangeQuery(try parse(query), start: start, end: end, step: step, storage: storage, limiter: limiter)
     }
 
-    /// Evaluates a parsed expression at time `at` (ms).
-    public func instantQuery(_ expr: Expr, at: Timestamp, storage: any Queryable) async throws(EvaluationError)
-        -> QueryResult
+    /// Evaluates a parsed expression at time `at` (ms) under `limiter` (default ``defaultLimiter``).
+    public func instantQuery(_ expr: Expr, at: Timestamp, storage: any Queryable, limiter: QueryLimiter? = nil)
+        async throws(EvaluationError) -> QueryResult
     {
-        try await run(storage: storage) { (deadline: ContinuousClock.Instant) throws(EvaluationError) -> QueryResult in
-            let ev = Evaluator(storage: storage, options: self.options, queryStart: at, queryEnd: at, queryStep: 0,
-                               deadline: deadline)
+        let limiter = limiter ?? defaultLimiter
+        try limiter.limits.checkSelectorRanges(expr, stepMs: 0, rangeMs: 0)
+        return try await run(limiter) { (deadline: ContinuousClock.Instant) throws(EvaluationError) -> QueryResult in
+            let ev = Evaluator(storage: storage, options: self.evaluatorOptions(limiter.limits), queryStart: at, queryEnd: at,
+                               queryStep: 0, deadline: deadline)
+            ev.maxSeries = limiter.limits.maxSeries
             let grid = StepGrid(start: at, end: at, interval: 1)
             let value: QueryValue
             switch try ev.evalRoot(expr, grid) {
@@ -110,9 +124,9 @@ public final class Engine: Sendable {
         }
     }
 
-    /// Evaluates a parsed expression as a range query (see ``rangeQuery(_:start:end:step:storage:)``).
-    public func rangeQuery(_ expr: Expr, start: Timestamp, end: Timestamp, step: Int64, storage: any Queryable)
-        async throws(EvaluationError) -> QueryResult
+    /// Evaluates a parsed expression as a range query (see ``rangeQuery(_:start:end:step:storage:limiter:)``).
+    public func rangeQuery(_ expr: Expr, start: Timestamp, end: Timestamp, step: Int64, storage: any Queryable,
+                           limiter: QueryLimiter? = nil) async throws(EvaluationError) -> QueryResult
     {
         guard step > 0 else {
             throw EvaluationError(.badData, "zero or negative query resolution step widths are not accepted. Try a positive integer")
@@ -123,9 +137,13 @@ public final class Engine: Sendable {
         default:
             throw EvaluationError(.badData, "invalid expression type \"\(expr.type)\" for range query, must be Scalar or instant Vector")
         }
-        return try await run(storage: storage) { (deadline: ContinuousClock.Instant) throws(EvaluationError) -> QueryResult in
-            let ev = Evaluator(storage: storage, options: self.options, queryStart: start, queryEnd: end, queryStep: step,
-                               deadline: deadline)
+        let limiter = limiter ?? defaultLimiter
+        try limiter.limits.checkRange(start: start, end: end, step: step)
+        try limiter.limits.checkSelectorRanges(expr, stepMs: step, rangeMs: end - start)
+        return try await run(limiter) { (deadline: ContinuousClock.Instant) throws(EvaluationError) -> QueryResult in
+            let ev = Evaluator(storage: storage, options: self.evaluatorOptions(limiter.limits), queryStart: start,
+                               queryEnd: end, queryStep: step, deadline: deadline)
+            ev.maxSeries = limiter.limits.maxSeries
             let grid = StepGrid(start: start, end: end, interval: step)
             var out: [SeriesResult] = []
             switch try ev.evalRoot(expr, grid) {
@@ -149,11 +167,26 @@ public final class Engine: Sendable {
         }
     }
 
-    /// Runs `body` under the concurrency gate with the query deadline.
-    private func run(storage: any Queryable,
+    /// The engine's options with the sample cap of `limits` (what the evaluator reads).
+    private func evaluatorOptions(_ limits: QueryLimits) -> EngineOptions {
+        var o = options
+        o.maxSamples = limits.effectiveMaxSamples
+        return o
+    }
+
+    /// Runs `body` under the limiter's gate, then the engine-wide gate, with the limiter's deadline.
+    private func run(_ limiter: QueryLimiter,
                      _ body: @Sendable (ContinuousClock.Instant) throws(EvaluationError) -> QueryResult)
         async throws(EvaluationError) -> QueryResult
     {
+        if let own = limiter.gate {
+            do {
+                try await own.acquire()
+            } catch {
+                throw EvaluationError.canceled("query queue")
+            }
+        }
+        defer { limiter.gate?.release() }
         do {
             try await gate.acquire()
         } catch {
@@ -161,7 +194,6 @@ public final class Engine: Sendable {
         }
         defer { gate.release() }
         if Task.isCancelled { throw EvaluationError.canceled("query queue") }
-        let deadline = ContinuousClock.now.advanced(by: options.timeout)
-        return try body(deadline)
+        return try body(limiter.limits.deadline(from: .now))
     }
 }

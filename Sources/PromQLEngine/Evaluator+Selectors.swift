@@ -30,7 +30,11 @@ extension Evaluator {
         do {
             let q = try storage.querier(minTime: minT, maxTime: maxT)
             defer { q.close() }
-            return try q.select(sorted: false, hints: hints, matchers: matchers)
+            let series = try q.select(sorted: false, hints: hints, matchers: matchers)
+            // The series limit trips here, after the index lookup and before any sample is decoded.
+            seriesSelected += series.count
+            if maxSeries > 0 && seriesSelected > maxSeries { throw QueryLimits.tooManySeries(maxSeries) }
+            return series
         } catch let e as EvaluationError {
             throw e
         } catch {

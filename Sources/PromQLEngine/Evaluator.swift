@@ -20,6 +20,10 @@ final class Evaluator {
     var currentSamples = 0
     /// Samples read or produced while evaluating (Prometheus `totalQueryableSamples`).
     var totalSamples = 0
+    /// Most series the query's selectors may select in total (``QueryLimits/maxSeries``); 0 = unlimited.
+    var maxSeries = 0
+    /// Series selected so far, summed over selector evaluations, checked against ``maxSeries``.
+    var seriesSelected = 0
     var warnings: [String] = []
     private var checkCounter = 0
     /// Reused sample buffer for storage reads.

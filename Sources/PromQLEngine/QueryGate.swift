@@ -1,7 +1,7 @@
 import Synchronization
 
 /// A FIFO counting semaphore limiting concurrent queries (Prometheus `--query.max-concurrency`).
-/// Thread-safe; waiting is cancellable.
+/// Thread-safe; waiting is cancellable (a cancelled waiter leaves the queue and throws).
 final class QueryGate: Sendable {
     private struct State {
         var available: Int
@@ -10,7 +10,11 @@ final class QueryGate: Sendable {
     }
     private let state: Mutex<State>
 
+    /// A gate letting `limit` holders in at once (`limit >= 1`).
     init(limit: Int) { state = Mutex(State(available: limit)) }
+
+    /// Slots free now (for tests and metrics).
+    var available: Int { state.withLock { $0.available } }
 
     /// Waits for a slot. Throws `CancellationError` when the task is cancelled while waiting.
     func acquire() async throws {
@@ -25,15 +29,23 @@ final class QueryGate: Sendable {
         guard let id else { return }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
-                let resumeNow: Bool = state.withLock { s in
+                // Checking cancellation under the lock closes the race with `onCancel`: the flag is
+                // set before the handler runs, so either we see it here, or the handler (which takes
+                // the same lock) finds the waiter we append.
+                let resumeNow: Bool? = state.withLock { s in
                     if s.available > 0 {
                         s.available -= 1
                         return true
                     }
+                    if Task.isCancelled { return nil }
                     s.waiters.append((id, c))
                     return false
                 }
-                if resumeNow { c.resume() }
+                switch resumeNow {
+                case true?: c.resume()
+                case nil: c.resume(throwing: CancellationError())
+                case false?: break
+                }
             }
         } onCancel: {
             let c: CheckedContinuation<Void, any Error>? = state.withLock { s in

@@ -2,32 +2,38 @@ public import SundialCore
 public import PromQLEngine
 import PromQLSyntax
 
-/// The real ``QueryEvaluator``: PromQL evaluation by ``Engine`` against one storage, with a
-/// per-request timeout on top of the engine's own (the shorter wins), and Prometheus's error
-/// mapping (`web/api/v1/api.go` `returnAPIError`). Thread-safe.
+/// The real ``QueryEvaluator``: PromQL evaluation by ``Engine`` against one storage under one
+/// ``QueryLimiter``, with a per-request timeout on top of the limiter's (the shorter wins), and
+/// Prometheus's error mapping (`web/api/v1/api.go` `returnAPIError`). Thread-safe.
 public struct EngineEvaluator: QueryEvaluator {
-    /// The engine (its options give the default timeout, max samples, lookback).
+    /// The engine (its options give the lookback delta and the engine-wide concurrency gate).
     public let engine: Engine
     /// What queries read.
     public let storage: any Queryable
+    /// The limits every query of this evaluator runs under (timeout, samples, series, ranges,
+    /// steps, and the limiter's own concurrency gate).
+    public let limiter: QueryLimiter
 
-    public init(engine: Engine, storage: any Queryable) {
+    /// An evaluator of queries over `storage` under `limiter` (default: the engine's
+    /// ``Engine/defaultLimiter``, i.e. its options' timeout and max samples).
+    public init(engine: Engine, storage: any Queryable, limiter: QueryLimiter? = nil) {
         self.engine = engine
         self.storage = storage
+        self.limiter = limiter ?? engine.defaultLimiter
     }
 
     public func instantQuery(_ query: String, time: Timestamp, timeout: Duration?) async throws(APIError) -> QueryData {
-        let engine = self.engine, storage = self.storage
-        let r = try await Self.withTimeout(timeout, engineTimeout: engine.options.timeout) { () async throws(EvaluationError) in
-            try await engine.instantQuery(query, at: time, storage: storage)
+        let engine = self.engine, storage = self.storage, limiter = self.limiter
+        let r = try await Self.withTimeout(timeout, engineTimeout: limiter.limits.timeout) { () async throws(EvaluationError) in
+            try await engine.instantQuery(query, at: time, storage: storage, limiter: limiter)
         }
         return Self.convert(r)
     }
 
     public func rangeQuery(_ query: String, start: Timestamp, end: Timestamp, step: Int64, timeout: Duration?) async throws(APIError) -> QueryData {
-        let engine = self.engine, storage = self.storage
-        let r = try await Self.withTimeout(timeout, engineTimeout: engine.options.timeout) { () async throws(EvaluationError) in
-            try await engine.rangeQuery(query, start: start, end: end, step: step, storage: storage)
+        let engine = self.engine, storage = self.storage, limiter = self.limiter
+        let r = try await Self.withTimeout(timeout, engineTimeout: limiter.limits.timeout) { () async throws(EvaluationError) in
+            try await engine.rangeQuery(query, start: start, end: end, step: step, storage: storage, limiter: limiter)
         }
         return Self.convert(r)
     }
@@ -44,11 +50,12 @@ public struct EngineEvaluator: QueryEvaluator {
         try PromQLFrontEnd.hasSelectors(query, options: engine.parserOptions)
     }
 
-    /// Runs `body`, cancelling it when a request timeout shorter than the engine's passes; a
-    /// cancellation caused by that deadline is reported as Prometheus's timeout error.
+    /// Runs `body`, cancelling it when a request timeout shorter than the limiter's passes
+    /// (`engineTimeout` `.zero` means the limiter has none); a cancellation caused by that deadline
+    /// is reported as Prometheus's timeout error.
     static func withTimeout(_ timeout: Duration?, engineTimeout: Duration,
                             _ body: @escaping @Sendable () async throws(EvaluationError) -> QueryResult) async throws(APIError) -> QueryResult {
-        guard let timeout, timeout < engineTimeout else {
+        guard let timeout, engineTimeout <= .zero || timeout < engineTimeout else {
             do throws(EvaluationError) { return try await body() } catch { throw map(error) }
         }
         if timeout <= .zero { throw APIError(.timeout, "query timed out in query execution") }

@@ -49,6 +49,20 @@ struct ServeCommand: AsyncParsableCommand {
             help: "Queries evaluated at once (default 20).")
     var queryMaxConcurrency: Int?
 
+    @Option(name: [.customLong("query.max-series")], help: "Series one query may select (default 0: unlimited); over it 422.")
+    var queryMaxSeries: Int?
+
+    @Option(name: [.customLong("query.max-range")], help: "Longest range query, end - start, e.g. 31d (default 0: unlimited).")
+    var queryMaxRange: String?
+
+    @Option(name: [.customLong("query.max-selector-range")],
+            help: "Longest range-selector window or subquery range, e.g. 30d (default 0: unlimited).")
+    var queryMaxSelectorRange: String?
+
+    @Option(name: [.customLong("query.max-steps")],
+            help: "Points per series of a range query (default 0: only Prometheus's fixed 11000).")
+    var queryMaxSteps: Int?
+
     @Option(name: [.customLong("lookback-delta"), .customLong("query.lookback-delta")],
             help: "Lookback of instant vector selectors (default 5m).")
     var lookbackDelta: String?
@@ -112,6 +126,12 @@ struct ServeCommand: AsyncParsableCommand {
         if let v = queryTimeout { c.queryTimeoutMs = try ConfigUnits.parseDuration(v, setting: "--query-timeout") }
         if let v = queryMaxSamples { c.queryMaxSamples = v }
         if let v = queryMaxConcurrency { c.queryMaxConcurrency = v }
+        if let v = queryMaxSeries { c.queryMaxSeries = v }
+        if let v = queryMaxRange { c.queryMaxRangeMs = try ConfigUnits.parseDuration(v, setting: "--query.max-range") }
+        if let v = queryMaxSelectorRange {
+            c.queryMaxSelectorRangeMs = try ConfigUnits.parseDuration(v, setting: "--query.max-selector-range")
+        }
+        if let v = queryMaxSteps { c.queryMaxSteps = v }
         if let v = lookbackDelta { c.lookbackDeltaMs = try ConfigUnits.parseDuration(v, setting: "--lookback-delta") }
         if let v = logLevel { c.logLevel = v }
         if let v = logFormat { c.logFormat = v }

@@ -47,7 +47,8 @@ struct ServeRunner {
         options.processorCount = ProcessInfo.processInfo.activeProcessorCount
         options.sundialVersion = SundialVersion.version
         let metrics = ServerMetrics(startTimeSeconds: Double(startMs) / 1000)
-        let api = API(storage: storage, evaluator: EngineEvaluator(engine: engine, storage: storage), options: options,
+        let api = API(storage: storage, evaluator: EngineEvaluator(engine: engine, storage: storage, limiter: config.queryLimiter),
+                      options: options,
                       metrics: metrics, logger: logger) {
             [("sundial_head_series", "Series in the head block.", "gauge", Double(db.head.seriesCount))]
                 + ProcessStats.metrics()

@@ -50,6 +50,10 @@ extension ServeConfig {
         case ("query", "max_samples"): queryMaxSamples = try ConfigUnits.parseInt(v, setting: path)
         case ("query", "max_concurrency"): queryMaxConcurrency = try ConfigUnits.parseInt(v, setting: path)
         case ("query", "lookback_delta"): lookbackDeltaMs = try ConfigUnits.parseDuration(v, setting: path)
+        case ("query", "max_series"): queryMaxSeries = try ConfigUnits.parseInt(v, setting: path)
+        case ("query", "max_range"): queryMaxRangeMs = try ConfigUnits.parseDuration(v, setting: path)
+        case ("query", "max_selector_range"): queryMaxSelectorRangeMs = try ConfigUnits.parseDuration(v, setting: path)
+        case ("query", "max_steps"): queryMaxSteps = try ConfigUnits.parseInt(v, setting: path)
         case ("log", "level"): logLevel = v
         case ("log", "format"): logFormat = v
         case ("limits", "max_series"): limits.maxSeries = try ConfigUnits.parseInt(v, setting: path)

@@ -43,6 +43,14 @@ struct ServeConfig: Sendable, Equatable {
     var queryMaxConcurrency = 20
     /// Lookback for instant vector selectors (`--query.lookback-delta`); 5 minutes.
     var lookbackDeltaMs: Int64 = 300_000
+    /// Series one query's selectors may select (`--query.max-series`); 0 = unlimited (default).
+    var queryMaxSeries = 0
+    /// Longest range query, end minus start (`--query.max-range`); 0 = unlimited (default).
+    var queryMaxRangeMs: Int64 = 0
+    /// Longest range-selector window or subquery range (`--query.max-selector-range`); 0 = unlimited.
+    var queryMaxSelectorRangeMs: Int64 = 0
+    /// Points per series of a range query (`--query.max-steps`); 0 = only Prometheus's fixed 11,000.
+    var queryMaxSteps = 0
     /// `debug`, `info`, `warn` or `error` (`--log.level`).
     var logLevel = "info"
     /// `logfmt` or `json` (`--log.format`).
@@ -82,6 +90,10 @@ struct ServeConfig: Sendable, Equatable {
         if queryMaxSamples <= 0 { throw ConfigError("query max samples must be positive") }
         if queryMaxConcurrency <= 0 { throw ConfigError("query max concurrency must be positive") }
         if lookbackDeltaMs <= 0 { throw ConfigError("lookback delta must be positive") }
+        if queryMaxSeries < 0 { throw ConfigError("query max series must not be negative (0 = unlimited)") }
+        if queryMaxRangeMs < 0 { throw ConfigError("query max range must not be negative (0 = unlimited)") }
+        if queryMaxSelectorRangeMs < 0 { throw ConfigError("query max selector range must not be negative (0 = unlimited)") }
+        if queryMaxSteps < 0 { throw ConfigError("query max steps must not be negative (0 = unlimited)") }
         if !["debug", "info", "warn", "error"].contains(logLevel) {
             throw ConfigError("invalid log level \(logLevel.debugDescription): expected debug, info, warn or error")
         }
@@ -111,6 +123,10 @@ struct ServeConfig: Sendable, Equatable {
           max_samples: \(queryMaxSamples)
           max_concurrency: \(queryMaxConcurrency)
           lookback_delta: \(ConfigUnits.formatDuration(lookbackDeltaMs))
+          max_series: \(queryMaxSeries)
+          max_range: \(ConfigUnits.formatDuration(queryMaxRangeMs))
+          max_selector_range: \(ConfigUnits.formatDuration(queryMaxSelectorRangeMs))
+          max_steps: \(queryMaxSteps)
         log:
           level: \(logLevel)
           format: \(logFormat)
@@ -138,6 +154,9 @@ struct ServeConfig: Sendable, Equatable {
             ("query.timeout", ConfigUnits.formatDuration(queryTimeoutMs)),
             ("query.max-samples", "\(queryMaxSamples)"), ("query.max-concurrency", "\(queryMaxConcurrency)"),
             ("query.lookback-delta", ConfigUnits.formatDuration(lookbackDeltaMs)),
+            ("query.max-series", "\(queryMaxSeries)"), ("query.max-range", ConfigUnits.formatDuration(queryMaxRangeMs)),
+            ("query.max-selector-range", ConfigUnits.formatDuration(queryMaxSelectorRangeMs)),
+            ("query.max-steps", "\(queryMaxSteps)"),
             ("log.level", logLevel), ("log.format", logFormat),
             ("web.enable-admin-api", "\(enableAdminAPI)"), ("web.max-request-body-size", "\(maxRequestBodyBytes)"),
             ("limits.max-series", "\(limits.maxSeries)"), ("limits.max-series-per-metric", "\(limits.maxSeriesPerMetric)"),
