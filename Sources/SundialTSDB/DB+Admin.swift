@@ -80,7 +80,8 @@ extension DB {
     /// Writes a snapshot of the database into `dir` (created if needed; Prometheus `DB.Snapshot`):
     /// every persisted block hard-linked (copied where a link fails) and, when `withHead`, the head's
     /// samples (deleted ones left out) as one more level-1 block covering `[head min, head max + 1)`.
-    /// The result is a data directory `promtool tsdb` and Prometheus read.
+    /// The result is a data directory `promtool tsdb` and Prometheus read (with an empty `wal/`,
+    /// which promtool's `tsdb dump` needs).
     ///
     /// Appends and queries continue meanwhile (the head is read through snapshots); block
     /// compaction, retention and deletion wait, so the set of blocks and the head are consistent
@@ -96,7 +97,10 @@ extension DB {
         guard BlockID(dir.split(separator: "/").last.map(String.init) ?? dir) == nil else {
             throw TSDBError(.invalidArgument, "dir must not be a valid ULID")
         }
-        try BlockFiles.makeDirectory(dir)
+        // An empty `wal/` beside the blocks: Prometheus's snapshots have none, and promtool 2.42's
+        // `tsdb dump` then fails ("read WAL: find last checkpoint: open …/wal"); with it, promtool
+        // and Prometheus read the snapshot as an ordinary data directory.
+        try BlockFiles.makeDirectory(DB.walDirectory(dir))
         return try blocks.withWriterLock {
             var ids = try blocks.snapshotLocked(into: dir)
             guard withHead, !head.isEmpty else { return ids }

@@ -194,10 +194,10 @@ import Testing
         defer { try? db.close() }
         #expect(throws: TSDBError.self) { try db.snapshot(into: dir.path, withHead: true) }
         #expect(throws: TSDBError.self) { try db.snapshot(into: dir.path + "/01ARZ3NDEKTSV4RRFFQ69G5FAV", withHead: true) }
-        // An empty database snapshots to an empty directory.
+        // An empty database snapshots to a directory holding only an empty WAL directory.
         let name = try db.snapshot(skipHead: false)
         #expect(FileSystem.isDirectory(DB.snapshotsDirectory(dir.path) + "/" + name))
-        #expect(try FileSystem.listDirectory(DB.snapshotsDirectory(dir.path) + "/" + name).isEmpty)
+        #expect(try FileSystem.listDirectory(DB.snapshotsDirectory(dir.path) + "/" + name) == ["wal"])
     }
 
     @Test func snapshotNamesFollowPrometheus() {

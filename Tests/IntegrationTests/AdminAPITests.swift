@@ -1,0 +1,165 @@
+import Foundation
+import PromQLEngine
+import SundialCore
+import SundialHTTP
+import SundialTSDB
+import SundialTestSupport
+import Testing
+
+/// `/api/v1/admin/tsdb/{delete_series,clean_tombstones,snapshot}` over real HTTP on a real
+/// database (blocks + head + WAL), checked against promtool 2.42: deletions disappear from
+/// queries, `clean_tombstones` rewrites blocks and promtool's dump equals `sundial tsdb dump`, and a
+/// snapshot is a data directory promtool lists and dumps with exactly the data.
+@Suite(.serialized) struct AdminAPITests {
+    static let h: Int64 = 3_600_000
+    static let t0: Int64 = 1_700_000_000_000 / (2 * h) * (2 * h)
+    static let series = 6
+    static let step: Int64 = 30_000
+
+    static func fill(_ db: DB, from: Int64, to: Int64) throws {
+        var refs = [SeriesRef](repeating: .none, count: series)
+        var t = from
+        while t < to {
+            let app = db.appender()
+            for i in 0..<series {
+                refs[i] = try app.append(ref: refs[i], labels: Labels(["__name__": "adm_x", "job": "it", "i": String(i)]),
+                                         timestamp: t, value: Double((t - t0) / step * Int64(i + 1)))
+            }
+            try app.commit()
+            t += step
+        }
+    }
+
+    static func seconds(_ ms: Int64) -> String { String(ms / 1000) }
+
+    static func enabled() -> APIOptions {
+        var o = APIOptions()
+        o.enableAdminAPI = true
+        return o
+    }
+
+    static func dumpLines(_ args: [String]) throws -> [String] {
+        let r = try ChildProcess.run(args)
+        #expect(r.status == 0, "\(args): \(r.err)")
+        return r.out.split(separator: "\n").map(String.init).sorted()
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: PromtoolDumpTests.promtool)))
+    func deleteCleanAndSnapshotAgreeWithPromtool() async throws {
+        let sundial = try #require(PromtoolDumpTests.sundialBinary(), "build the sundial executable first")
+        let dir = try TemporaryDirectory(prefix: "sundial-admin")
+        defer { dir.remove() }
+        let data = dir.appending("data")
+        let db = try DB.open(directory: data)
+        try Self.fill(db, from: Self.t0, to: Self.t0 + 5 * Self.h)
+        try db.compact()
+        #expect(db.blocks.blocks.count == 1)
+        let server = try await ServerTestHarness(storage: db, evaluator: EngineEvaluator(engine: Engine(), storage: db),
+                                                 options: Self.enabled())
+        let c = server.client
+        let total = Self.series * Int(5 * Self.h / Self.step)
+
+        // Series i=1 over [t0+1h, t0+3h]: half in the block, half in the head.
+        let del = try await c.postForm("/api/v1/admin/tsdb/delete_series",
+                                       "match[]=adm_x%7Bi%3D%221%22%7D&start=\(Self.seconds(Self.t0 + Self.h))&end=\(Self.seconds(Self.t0 + 3 * Self.h))")
+        #expect(del.status == 204, "\(del.text)")
+        let deleted = Int(2 * Self.h / Self.step) + 1
+        // Instant queries (5 m lookback) inside the range, in the block and in the head: i=1 is gone.
+        for at in [Self.t0 + 90 * 60_000, Self.t0 + 150 * 60_000] {
+            let r = try await c.get("/api/v1/query?query=count(adm_x)&time=\(Self.seconds(at))")
+            #expect(r.text.contains(#""value":[\#(Self.seconds(at)),"5"]"#), "\(r.text)")
+        }
+        let after = try await c.get("/api/v1/query?query=count(adm_x)&time=\(Self.seconds(Self.t0 + 4 * Self.h))")
+        #expect(after.text.contains(#","6"]"#), "\(after.text)")
+        let counted = try await c.get("/api/v1/query?query=sum(count_over_time(adm_x%5B6h%5D))&time=\(Self.seconds(Self.t0 + 5 * Self.h))")
+        #expect(counted.text.contains(#","\#(total - deleted)"]"#), "\(counted.text)")
+
+        // clean_tombstones rewrites the block; promtool and sundial dump the same samples (promtool
+        // applies the head's tombstones record from our WAL).
+        let oldBlock = db.blocks.blocks[0].id
+        let clean = try await c.postForm("/api/v1/admin/tsdb/clean_tombstones", "")
+        #expect(clean.status == 204, "\(clean.text)")
+        #expect(db.blocks.blocks.count == 1)
+        #expect(db.blocks.blocks[0].id != oldBlock)
+        #expect(db.blocks.blocks[0].tombstones.isEmpty)
+        let ours = try Self.dumpLines([sundial, "tsdb", "dump", data])
+        let theirs = try Self.dumpLines([PromtoolDumpTests.promtool, "tsdb", "dump", data])
+        #expect(ours.count == total - deleted)
+        #expect(ours == theirs)
+
+        // Snapshot: the name has Prometheus's shape; promtool lists the block and the head block
+        // with every remaining sample, and dumps exactly the same lines.
+        let snap = try await c.postForm("/api/v1/admin/tsdb/snapshot", "")
+        #expect(snap.status == 200, "\(snap.text)")
+        let name = try #require(snap.text.firstMatch(of: /"name":"(\d{8}T\d{6}Z-[0-9a-f]{16})"/)?.1).description
+        #expect(snap.text == #"{"status":"success","data":{"name":"\#(name)"}}"#)
+        let snapDir = "\(data)/snapshots/\(name)"
+        let list = try ChildProcess.run([PromtoolDumpTests.promtool, "tsdb", "list", snapDir])
+        #expect(list.status == 0, "\(list.err)")
+        let rows = list.out.split(separator: "\n").dropFirst().map { $0.split(separator: " ", omittingEmptySubsequences: true) }
+        #expect(rows.count == 2)
+        #expect(rows.reduce(0) { $0 + (Int($1[4]) ?? 0) } == total - deleted)
+        #expect(try Self.dumpLines([PromtoolDumpTests.promtool, "tsdb", "dump", snapDir]) == ours)
+
+        // skip_head=true: the persisted block only.
+        let skip = try await c.postForm("/api/v1/admin/tsdb/snapshot", "skip_head=true")
+        let skipName = try #require(skip.text.firstMatch(of: /"name":"([^"]+)"/)?.1).description
+        let skipList = try ChildProcess.run([PromtoolDumpTests.promtool, "tsdb", "list", "\(data)/snapshots/\(skipName)"])
+        #expect(skipList.out.split(separator: "\n").count == 2, "\(skipList.out)")
+
+        await server.stop()
+        try db.close()
+        // After a restart the head deletion still holds (WAL replay of the tombstones record).
+        let again = try DB.open(directory: data)
+        defer { try? again.close() }
+        var lines = 0
+        let q = try again.querier(minTime: .min, maxTime: .max)
+        for s in try q.select(sorted: true, hints: nil, matchers: []) {
+            var b = SampleBuffer()
+            try s.samples(minTime: .min, maxTime: .max, into: &b)
+            lines += b.count
+        }
+        #expect(lines == total - deleted)
+    }
+
+    @Test func badParametersAndDisabledAdminAnswerAsPrometheus() async throws {
+        let dir = try TemporaryDirectory(prefix: "sundial-admin-bad")
+        defer { dir.remove() }
+        let db = try DB.open(directory: dir.appending("data"))
+        try Self.fill(db, from: Self.t0, to: Self.t0 + 10 * Self.step)
+        let server = try await ServerTestHarness(storage: db, evaluator: EngineEvaluator(engine: Engine(), storage: db),
+                                                 options: Self.enabled())
+        let c = server.client
+        func error(_ path: String, _ form: String) async throws -> (Int, String) {
+            let r = try await c.postForm(path, form)
+            return (r.status, r.text)
+        }
+        let bad = #"{"status":"error","errorType":"bad_data","error":"#
+        #expect(try await error("/api/v1/admin/tsdb/delete_series", "")
+            == (400, bad + #""no match[] parameter provided"}"#))
+        #expect(try await error("/api/v1/admin/tsdb/delete_series", "match[]=adm_x&start=abc")
+            == (400, bad + #""invalid parameter \"start\": Invalid time value for 'start': cannot parse \"abc\" to a valid timestamp"}"#))
+        #expect(try await error("/api/v1/admin/tsdb/delete_series", "match[]=adm_x&end=x")
+            == (400, bad + #""invalid parameter \"end\": Invalid time value for 'end': cannot parse \"x\" to a valid timestamp"}"#))
+        let parse = try await error("/api/v1/admin/tsdb/delete_series", "match[]=%7B")
+        #expect(parse.0 == 400)
+        #expect(parse.1.hasPrefix(bad + #""invalid parameter \"match[]\": "#), "\(parse.1)")
+        #expect(try await error("/api/v1/admin/tsdb/snapshot", "skip_head=maybe")
+            == (400, bad + #""unable to parse boolean 'skip_head' argument: strconv.ParseBool: parsing \"maybe\": invalid syntax"}"#))
+        // Nothing was deleted by the refused requests.
+        let r = try await c.get("/api/v1/query?query=count(adm_x)&time=\(Self.seconds(Self.t0 + 5 * Self.step))")
+        #expect(r.text.contains(#","6"]"#), "\(r.text)")
+        // A matcher set that selects nothing is fine (204), as in Prometheus.
+        #expect(try await c.postForm("/api/v1/admin/tsdb/delete_series", "match[]=nothing_here").status == 204)
+        await server.stop()
+
+        let off = try await ServerTestHarness(storage: db, evaluator: EngineEvaluator(engine: Engine(), storage: db))
+        for path in ["delete_series", "clean_tombstones", "snapshot"] {
+            let r = try await off.client.postForm("/api/v1/admin/tsdb/\(path)", "match[]=adm_x")
+            #expect(r.status == 503)
+            #expect(r.text == #"{"status":"error","errorType":"unavailable","error":"admin APIs disabled"}"#)
+        }
+        await off.stop()
+        try db.close()
+    }
+}
