@@ -105,6 +105,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: [.customLong("limits.series-idle-timeout")], help: "A series unwritten this long stops counting towards the series limits (default 3h).")
     var limitsSeriesIdleTimeout: String?
 
+    @Option(name: [.customLong("tenancy")], help: "off (default) or header: tenants from the X-Scope-OrgID (or X-Tenant-ID) header.")
+    var tenancy: String?
+
+    @Option(name: [.customLong("tenancy.storage")], help: "isolated (default: a database per tenant) or label (one database, a tenant_id label).")
+    var tenancyStorage: String?
+
     /// Defaults, then the file, then the flags.
     func resolveConfig() throws -> ServeConfig {
         var c = ServeConfig()
@@ -147,6 +153,8 @@ struct ServeCommand: AsyncParsableCommand {
         if let v = limitsSeriesIdleTimeout {
             c.limits.seriesIdleTimeoutMs = try ConfigUnits.parseDuration(v, setting: "--limits.series-idle-timeout")
         }
+        if let v = tenancy { c.tenancy.mode = v }
+        if let v = tenancyStorage { _ = try c.setTenancy("storage", v, path: "--tenancy.storage") }
         try c.validate()
         return c
     }

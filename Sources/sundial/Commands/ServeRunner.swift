@@ -4,6 +4,7 @@ import Logging
 import PromQLEngine
 import ServiceLifecycle
 import SundialCore
+import SundialFileIO
 import SundialHTTP
 import SundialTSDB
 import SundialWAL
@@ -25,8 +26,28 @@ struct ServeRunner {
 
     func run() async throws {
         let (host, port) = try config.hostAndPort()
-        let db = try openDatabase()
-        let storage = ServeStorage(db: db)
+        let tenancy = config.tenancy
+        let isolated = tenancy.enabled && tenancy.storage == .isolated
+        // Isolated mode: no database at the top of the data directory, but its lock (one server
+        // per data directory); each tenant database takes its own lock too.
+        var rootLock: DirectoryLock? = nil
+        var db: DB? = nil
+        var tenants: TenantDatabases? = nil
+        if isolated {
+            rootLock = try lockDataDirectory()
+            let options = dbOptions()
+            let t = TenantDatabases(dataDir: config.dataDir, logger: logger) { dir in try DB.open(directory: dir, options: options) }
+            do {
+                let opened = try t.openExisting()
+                logger.info("tenants open", metadata: ["tenants": "\(opened.count)", "data_dir": "\(config.dataDir)/tenants"])
+            } catch {
+                try? t.closeAll()
+                throw ServeStartupError(message: "cannot open the tenant databases under \(config.dataDir)/tenants: \(error)")
+            }
+            tenants = t
+        } else {
+            db = try openDatabase()
+        }
         let engine = Engine(options: EngineOptions(
             lookbackDelta: config.lookbackDeltaMs, maxSamples: config.queryMaxSamples,
             timeout: .milliseconds(config.queryTimeoutMs), maxConcurrentQueries: config.queryMaxConcurrency))
@@ -46,21 +67,38 @@ struct ServeRunner {
         options.startTimeMs = startMs
         options.processorCount = ProcessInfo.processInfo.activeProcessorCount
         options.sundialVersion = SundialVersion.version
+        options.auth = config.auth
+        options.tenancy.enabled = tenancy.enabled
+        options.tenancy.storage = tenancy.storage
+        options.tenancy.labelName = tenancy.labelName
+        options.tenancy.maxTenants = tenancy.maxTenants
+        options.tenancy.limitOverrides = try config.limitOverrides()
         let metrics = ServerMetrics(startTimeSeconds: Double(startMs) / 1000)
-        let api = API(storage: storage, evaluator: EngineEvaluator(engine: engine, storage: storage, limiter: config.queryLimiter),
-                      options: options,
-                      metrics: metrics, logger: logger) {
-            [("sundial_head_series", "Series in the head block.", "gauge", Double(db.head.seriesCount))]
+        // In isolated mode `storage` is never used (every request goes to its tenant's database).
+        let storage: any Queryable & Appendable = db.map { ServeStorage(db: $0) } ?? NoStorage()
+        let limiter = config.queryLimiter
+        let api = API(storage: storage, tenantStorage: tenants,
+                      makeEvaluator: { EngineEvaluator(engine: engine, storage: $0, limiter: limiter) },
+                      options: options, metrics: metrics, logger: logger) { [db, tenants] in
+            let series = db.map { $0.head.seriesCount } ?? tenants?.all().reduce(0) { $0 + $1.db.head.seriesCount } ?? 0
+            return [("sundial_head_series", "Series in the head block (all tenants).", "gauge", Double(series))]
                 + ProcessStats.metrics()
         }
         let logger = self.logger
         let app = HTTPServer.application(api: api, host: host, port: port, logger: logger) { bound in
             api.setReady(true)
-            logger.info("listening", metadata: ["address": "\(host):\(bound)", "data_dir": "\(config.dataDir)"])
+            logger.info("listening", metadata: ["address": "\(host):\(bound)", "data_dir": "\(config.dataDir)",
+                                                "tenancy": "\(tenancy.enabled ? tenancy.storage.rawValue : "off")"])
         }
         // The server shuts down first (stop accepting, finish in-flight requests), then compaction.
+        let compaction: any Service
+        if let db {
+            compaction = CompactionService(db: db)
+        } else {
+            compaction = TenantCompactionService(tenants: tenants!, logger: logger)
+        }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: CompactionService(db: db)), .init(service: app)],
+            services: [.init(service: compaction), .init(service: app)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         var failure: (any Error)?
         do {
@@ -71,7 +109,9 @@ struct ServeRunner {
         api.setReady(false)
         logger.info("server stopped; closing the database")
         do {
-            try db.close()
+            try db?.close()
+            try tenants?.closeAll()
+            rootLock?.unlock()
         } catch {
             logger.error("closing the database failed", metadata: ["error": "\(error)"])
             throw ServeStartupError(message: "closing the database failed: \(error)")
@@ -82,9 +122,8 @@ struct ServeRunner {
         logger.info("shutdown complete")
     }
 
-    /// Opens (creating if needed) the data directory. The DB takes `<dir>/lock`, so a second
-    /// instance on the same directory fails here with the holder's pid.
-    func openDatabase() throws -> DB {
+    /// Database options from the configuration (every tenant database gets the same).
+    func dbOptions() -> DBOptions {
         let syncMode: WALSyncMode
         switch config.walFsync {
         case .always: syncMode = .always
@@ -96,6 +135,25 @@ struct ServeRunner {
                                 log: { logger.info("\($0)") })
         options.retentionMs = config.retentionTimeMs
         options.retentionBytes = UInt64(config.retentionSizeBytes)
+        return options
+    }
+
+    /// Creates the data directory and takes its `lock` (isolated tenancy, where no database
+    /// sits at the top of it).
+    func lockDataDirectory() throws -> DirectoryLock {
+        do {
+            try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true)
+            return try DirectoryLock(directory: config.dataDir)
+        } catch {
+            throw ServeStartupError(message: "cannot open data directory \(config.dataDir): \(error)"
+                + " (another sundial or Prometheus may be using it; stop it or pick another --data-dir)")
+        }
+    }
+
+    /// Opens (creating if needed) the data directory. The DB takes `<dir>/lock`, so a second
+    /// instance on the same directory fails here with the holder's pid.
+    func openDatabase() throws -> DB {
+        let options = dbOptions()
         do {
             try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true)
         } catch {
@@ -151,5 +209,24 @@ struct ServeStorage: Appendable, Queryable, MetadataQueryable, StorageStatsProvi
     func metricMetadata(metric: String?) -> [MetricMetadata] {
         if let metric { return db.head.metadata(metric).map { [$0] } ?? [] }
         return db.head.allMetadata().values.sorted { byteOrderLess($0.metricFamily, $1.metricFamily) }
+    }
+}
+
+/// The storage handed to the API in isolated tenancy, where requests only ever reach their
+/// tenant's database: nothing to read, refuses every write.
+struct NoStorage: Queryable, Appendable {
+    func querier(minTime: Timestamp, maxTime: Timestamp) throws -> any Querier {
+        throw ServeStartupError(message: "isolated tenancy: no shared storage")
+    }
+
+    func appender() -> any Appender { NoAppender() }
+
+    final class NoAppender: Appender {
+        func append(ref: SeriesRef, labels: Labels, timestamp: Timestamp, value: Double) throws(AppendError) -> SeriesRef {
+            throw AppendError(.invalidLabels, labels: labels, timestamp: timestamp, detail: "isolated tenancy: no shared storage")
+        }
+        func appendMetadata(_ metadata: MetricMetadata) {}
+        func commit() throws {}
+        func rollback() {}
     }
 }

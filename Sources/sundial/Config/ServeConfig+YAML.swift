@@ -15,6 +15,10 @@ extension ServeConfig {
         guard let top = root.mapping else { throw ConfigError("\(file): the top level must be a mapping") }
         for (k, v) in top {
             let section = k.string ?? ""
+            if section == "auth" {
+                try applyAuth(v, file: file)
+                continue
+            }
             guard let m = v.mapping else {
                 if v.null != nil { continue }
                 throw ConfigError("\(file):\(line(k)): \(section) must be a mapping")
@@ -22,6 +26,10 @@ extension ServeConfig {
             for (key, value) in m {
                 let name = key.string ?? ""
                 let path = "\(section).\(name)"
+                if section == "tenancy" && name == "limits_overrides" {
+                    try applyLimitOverrides(value, file: file)
+                    continue
+                }
                 guard let s = value.scalar?.string else {
                     throw ConfigError("\(file):\(line(key)): \(path) must be a single value")
                 }
@@ -34,7 +42,24 @@ extension ServeConfig {
         }
     }
 
-    private func line(_ n: Node) -> Int { n.mark?.line ?? 0 }
+    func line(_ n: Node) -> Int { n.mark?.line ?? 0 }
+
+    /// Sets remote-write limit `key` (the keys of the `limits:` section) in `l`; false for an
+    /// unknown key. Shared by `limits:` and `tenancy.limits_overrides.<tenant>:`.
+    static func setLimit(_ key: String, _ v: String, _ l: inout IngestLimits, path: String) throws(ConfigError) -> Bool {
+        switch key {
+        case "max_series": l.maxSeries = try ConfigUnits.parseInt(v, setting: path)
+        case "max_series_per_metric": l.maxSeriesPerMetric = try ConfigUnits.parseInt(v, setting: path)
+        case "max_label_names_per_series": l.maxLabelNamesPerSeries = try ConfigUnits.parseInt(v, setting: path)
+        case "max_label_name_length": l.maxLabelNameLength = try ConfigUnits.parseInt(v, setting: path)
+        case "max_label_value_length": l.maxLabelValueLength = try ConfigUnits.parseInt(v, setting: path)
+        case "ingestion_rate": l.ingestionRate = try ConfigUnits.parseDouble(v, setting: path)
+        case "ingestion_burst": l.ingestionBurst = try ConfigUnits.parseInt(v, setting: path)
+        case "series_idle_timeout": l.seriesIdleTimeoutMs = try ConfigUnits.parseDuration(v, setting: path)
+        default: return false
+        }
+        return true
+    }
 
     private mutating func set(section: String, key: String, value v: String, path: String) throws(ConfigError) {
         switch (section, key) {
@@ -56,14 +81,8 @@ extension ServeConfig {
         case ("query", "max_steps"): queryMaxSteps = try ConfigUnits.parseInt(v, setting: path)
         case ("log", "level"): logLevel = v
         case ("log", "format"): logFormat = v
-        case ("limits", "max_series"): limits.maxSeries = try ConfigUnits.parseInt(v, setting: path)
-        case ("limits", "max_series_per_metric"): limits.maxSeriesPerMetric = try ConfigUnits.parseInt(v, setting: path)
-        case ("limits", "max_label_names_per_series"): limits.maxLabelNamesPerSeries = try ConfigUnits.parseInt(v, setting: path)
-        case ("limits", "max_label_name_length"): limits.maxLabelNameLength = try ConfigUnits.parseInt(v, setting: path)
-        case ("limits", "max_label_value_length"): limits.maxLabelValueLength = try ConfigUnits.parseInt(v, setting: path)
-        case ("limits", "ingestion_rate"): limits.ingestionRate = try ConfigUnits.parseDouble(v, setting: path)
-        case ("limits", "ingestion_burst"): limits.ingestionBurst = try ConfigUnits.parseInt(v, setting: path)
-        case ("limits", "series_idle_timeout"): limits.seriesIdleTimeoutMs = try ConfigUnits.parseDuration(v, setting: path)
+        case ("limits", _) where try Self.setLimit(key, v, &limits, path: path): break
+        case ("tenancy", _) where try setTenancy(key, v, path: path): break
         default:
             throw ConfigError("unknown setting \(path) (see docs/configuration.md for the accepted keys)")
         }

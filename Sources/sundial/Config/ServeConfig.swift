@@ -61,6 +61,10 @@ struct ServeConfig: Sendable, Equatable {
     var maxRequestBodyBytes: Int64 = 32 << 20
     /// Remote-write cardinality and ingestion limits (`limits:` section, `--limits.*`); all off.
     var limits = IngestLimits()
+    /// Tenants (`tenancy:` section, `--tenancy`, `--tenancy.storage`); off by default.
+    var tenancy = TenancyConfig()
+    /// Accepted credentials (`auth:` section, config file only); none by default.
+    var auth = AuthOptions()
 
     /// The listen address split into host and port. An empty host (`:9090`) listens on all
     /// interfaces; IPv6 hosts are written in brackets (`[::1]:9090`).
@@ -103,6 +107,7 @@ struct ServeConfig: Sendable, Equatable {
         if maxRequestBodyBytes < 1024 { throw ConfigError("max request body size must be at least 1KiB") }
         if case .interval(let ms) = walFsync, ms <= 0 { throw ConfigError("WAL fsync interval must be positive") }
         if let e = limits.validationError() { throw ConfigError("limits: \(e)") }
+        try validateTenancy()
     }
 
     /// The settings as YAML in the config-file layout (served by `/api/v1/status/config`).
@@ -140,7 +145,7 @@ struct ServeConfig: Sendable, Equatable {
           ingestion_burst: \(limits.ingestionBurst)
           series_idle_timeout: \(ConfigUnits.formatDuration(limits.seriesIdleTimeoutMs))
 
-        """
+        """ + tenancyYAML
     }
 
     /// The effective settings under their Prometheus-style flag names (`/api/v1/status/flags`).
@@ -165,6 +170,7 @@ struct ServeConfig: Sendable, Equatable {
             ("limits.max-label-value-length", "\(limits.maxLabelValueLength)"),
             ("limits.ingestion-rate", "\(limits.ingestionRate)"), ("limits.ingestion-burst", "\(limits.ingestionBurst)"),
             ("limits.series-idle-timeout", ConfigUnits.formatDuration(limits.seriesIdleTimeoutMs)),
+            ("tenancy", tenancy.mode), ("tenancy.storage", tenancy.storage.rawValue),
         ]
     }
 }
