@@ -2,6 +2,7 @@ import Foundation
 import PromQLEngine
 import SundialCore
 import SundialHTTP
+import SundialIngest
 import SundialTSDB
 import SundialTestSupport
 import Testing
@@ -161,5 +162,42 @@ import Testing
         }
         await off.stop()
         try db.close()
+    }
+
+    /// The `sundial serve` binary with `--web.enable-admin-api` (``ServeStorage`` conforms to
+    /// ``StorageAdmin``): remote write, delete_series, query, snapshot read by promtool.
+    @Test(.enabled(if: ServerProcess.binaryExists && FileManager.default.isExecutableFile(atPath: PromtoolDumpTests.promtool)))
+    func serveBinaryAdminEndToEnd() async throws {
+        let dir = try TemporaryDirectory(prefix: "sundial-serve-admin")
+        defer { dir.remove() }
+        let port = try ServerProcess.freePort()
+        let data = dir.appending("data")
+        var server = try ServerProcess.start(["serve", "--data-dir", data, "--listen", "127.0.0.1:\(port)", "--web.enable-admin-api"],
+                                             port: port)
+        let c = ServerTestClient(port: port)
+        let req = RemoteWriteRequest(series: (0..<3).map { i in
+            .init(labels: [Label("__name__", "srv_adm"), Label("i", "\(i)")],
+                  samples: (0..<10).map { k in .init(value: Double(k), timestamp: 1_000_000 + Int64(k) * 15_000) })
+        })
+        let w = try await c.request("POST", "/api/v1/write", headers: ServerBadInputTests.v1Headers, body: req.compressed(.v1))
+        #expect(w.status == 204)
+        let del = try await c.postForm("/api/v1/admin/tsdb/delete_series", "match[]=srv_adm%7Bi%3D%222%22%7D")
+        #expect(del.status == 204, "\(del.text)")
+        var r = try await c.get("/api/v1/query?query=count(srv_adm)&time=1100")
+        #expect(r.text.contains(#""value":[1100,"2"]"#), "\(r.text)")
+        r = try await c.postForm("/api/v1/admin/tsdb/clean_tombstones", "")
+        #expect(r.status == 204, "\(r.text)")
+        r = try await c.postForm("/api/v1/admin/tsdb/snapshot", "")
+        #expect(r.status == 200, "\(r.text)")
+        let name = try #require(r.text.firstMatch(of: /"name":"([^"]+)"/)?.1).description
+        let lines = try Self.dumpLines([PromtoolDumpTests.promtool, "tsdb", "dump", "\(data)/snapshots/\(name)"])
+        #expect(lines.count == 20)
+        #expect(!lines.contains { $0.contains(#"i="2""#) })
+        #expect(server.terminate() == 0)
+        // Restart: the deletion holds (WAL tombstones record replayed by the server).
+        server = try ServerProcess.start(["serve", "--data-dir", data, "--listen", "127.0.0.1:\(port)"], port: port)
+        r = try await c.get("/api/v1/query?query=count(srv_adm)&time=1100")
+        #expect(r.text.contains(#""value":[1100,"2"]"#), "\(r.text)")
+        #expect(server.terminate() == 0)
     }
 }
