@@ -61,21 +61,31 @@ final class HeadPostings: Sendable {
     /// `PostingsForMatchers`): a matcher that matches the empty string also selects series
     /// without its label, so it subtracts the series whose value does not match; other matchers
     /// intersect the union of their matching values' lists.
+    ///
+    /// Lazy like the block index (``IndexReader/postings(for:)``): under the lock only the lists'
+    /// references are gathered (copy-on-write, no element is copied); then, without the lock, the
+    /// matcher whose lists are shortest in total is merged into the candidate list, and every
+    /// other list is only searched (galloping) for the candidates, never merged or copied.
     func refs(matching matchers: [LabelMatcher]) -> [UInt64] {
-        index.withLock { idx in
-            var intersect: [[UInt64]] = []
-            var subtract: [[UInt64]] = []
+        // Under the lock: the matching values' lists, as copy-on-write references (no element is
+        // copied). The value maps themselves are not kept past the lock: holding one would make
+        // the next series creation copy the whole map.
+        var include: [(lists: [[UInt64]], total: Int)] = []
+        var exclude: [[UInt64]] = []
+        var all: [UInt64] = []
+        let none = index.withLock { idx -> Bool in
             for m in matchers {
-                let values = idx.byName[m.name] ?? [:]
+                guard let values = idx.byName[m.name] else {
+                    if m.matchesEmpty { continue }
+                    return true
+                }
                 if m.matchesEmpty {
                     // Series having the label with a non-matching value are excluded.
-                    var lists: [[UInt64]] = []
                     if m.type == .notEqual {
-                        if let l = values[m.value] { lists.append(l) }
+                        if let l = values[m.value] { exclude.append(l) }
                     } else {
-                        for (v, l) in values where !m.matches(v) { lists.append(l) }
+                        for (v, l) in values where !m.matches(v) { exclude.append(l) }
                     }
-                    if !lists.isEmpty { subtract.append(HeadPostings.union(lists)) }
                 } else {
                     var lists: [[UInt64]] = []
                     switch m.type {
@@ -86,24 +96,31 @@ final class HeadPostings: Sendable {
                     default:
                         for (v, l) in values where m.matches(v) { lists.append(l) }
                     }
-                    if lists.isEmpty { return [] }
-                    intersect.append(HeadPostings.union(lists))
+                    if lists.isEmpty { return true }
+                    include.append((lists, lists.reduce(0) { $0 + $1.count }))
                 }
             }
-            var result: [UInt64]
-            if intersect.isEmpty {
-                result = idx.all
-            } else {
-                intersect.sort { $0.count < $1.count }
-                result = intersect[0]
-                for l in intersect.dropFirst() {
-                    result = HeadPostings.intersection(result, l)
-                    if result.isEmpty { return [] }
-                }
-            }
-            for s in subtract { result = HeadPostings.difference(result, s) }
-            return result
+            if include.isEmpty { all = idx.all }
+            return false
         }
+        if none { return [] }
+        include.sort { $0.total < $1.total }
+        var candidates = include.first.map { HeadPostings.union($0.lists) } ?? all
+        var marks: [Bool] = []
+        for (lists, _) in include.dropFirst() {
+            if candidates.isEmpty { return [] }
+            marks.removeAll(keepingCapacity: true)
+            marks.append(contentsOf: repeatElement(false, count: candidates.count))
+            for l in lists { HeadPostings.markMembers(l, of: candidates, in: &marks) }
+            candidates = HeadPostings.keep(candidates, marks, marked: true)
+        }
+        if !exclude.isEmpty && !candidates.isEmpty {
+            marks.removeAll(keepingCapacity: true)
+            marks.append(contentsOf: repeatElement(false, count: candidates.count))
+            for l in exclude { HeadPostings.markMembers(l, of: candidates, in: &marks) }
+            candidates = HeadPostings.keep(candidates, marks, marked: false)
+        }
+        return candidates
     }
 
     /// Sorted values of label `name` (all series).
@@ -122,47 +139,84 @@ final class HeadPostings: Sendable {
 
     // MARK: - Sorted list algebra
 
+    /// The sorted union of sorted lists (pairwise merges of similar sizes).
     static func union(_ lists: [[UInt64]]) -> [UInt64] {
-        if lists.count == 1 { return lists[0] }
-        var out: [UInt64] = []
-        out.reserveCapacity(lists.reduce(0) { $0 + $1.count })
-        for l in lists { out.append(contentsOf: l) }
-        out.sort()
-        var w = 0
-        for i in out.indices where i == 0 || out[i] != out[i - 1] {
-            out[w] = out[i]
-            w += 1
+        var work = lists.filter { !$0.isEmpty }
+        if work.isEmpty { return [] }
+        while work.count > 1 {
+            var next: [[UInt64]] = []
+            next.reserveCapacity((work.count + 1) / 2)
+            var i = 0
+            while i + 1 < work.count {
+                next.append(merge2(work[i], work[i + 1]))
+                i += 2
+            }
+            if i < work.count { next.append(work[i]) }
+            work = next
         }
-        out.removeSubrange(w...)
-        return out
+        return work[0]
     }
 
-    static func intersection(_ a: [UInt64], _ b: [UInt64]) -> [UInt64] {
+    static func merge2(_ a: [UInt64], _ b: [UInt64]) -> [UInt64] {
         var out: [UInt64] = []
+        out.reserveCapacity(a.count + b.count)
         var i = 0, j = 0
         while i < a.count && j < b.count {
-            if a[i] == b[j] {
-                out.append(a[i])
-                i += 1
-                j += 1
-            } else if a[i] < b[j] {
-                i += 1
-            } else {
-                j += 1
-            }
+            let x = a[i], y = b[j]
+            if x < y { out.append(x); i += 1 } else if y < x { out.append(y); j += 1 } else { out.append(x); i += 1; j += 1 }
         }
+        out.append(contentsOf: a[i...])
+        out.append(contentsOf: b[j...])
         return out
     }
 
-    static func difference(_ a: [UInt64], _ b: [UInt64]) -> [UInt64] {
-        var out: [UInt64] = []
-        out.reserveCapacity(a.count)
-        var j = 0
-        for x in a {
-            while j < b.count && b[j] < x { j += 1 }
-            if j < b.count && b[j] == x { continue }
-            out.append(x)
+    /// Sets `marks[i]` for every `candidates[i]` that `list` contains (both sorted), walking the
+    /// shorter and galloping through the longer.
+    static func markMembers(_ list: [UInt64], of candidates: [UInt64], in marks: inout [Bool]) {
+        if list.isEmpty || candidates.isEmpty { return }
+        if candidates.count <= list.count {
+            var j = 0
+            for i in candidates.indices {
+                j = seek(list, candidates[i], from: j)
+                if j == list.count { return }
+                if list[j] == candidates[i] { marks[i] = true; j += 1 }
+            }
+        } else {
+            var i = 0
+            for x in list {
+                i = seek(candidates, x, from: i)
+                if i == candidates.count { return }
+                if candidates[i] == x { marks[i] = true; i += 1 }
+            }
         }
+    }
+
+    /// First index `≥ from` whose element is `≥ x` (galloping, then binary search).
+    @inline(__always)
+    static func seek(_ l: [UInt64], _ x: UInt64, from: Int) -> Int {
+        var lo = from
+        if lo >= l.count || l[lo] >= x { return lo }
+        var step = 1
+        var hi = lo + step
+        while hi < l.count && l[hi] < x {
+            lo = hi
+            step <<= 1
+            hi = lo + step
+        }
+        if hi > l.count { hi = l.count }
+        var a = lo + 1, b = hi
+        while a < b {
+            let m = (a + b) >> 1
+            if l[m] < x { a = m + 1 } else { b = m }
+        }
+        return a
+    }
+
+    /// The elements of `list` whose mark equals `marked`.
+    static func keep(_ list: [UInt64], _ marks: [Bool], marked: Bool) -> [UInt64] {
+        var out: [UInt64] = []
+        out.reserveCapacity(list.count)
+        for i in list.indices where marks[i] == marked { out.append(list[i]) }
         return out
     }
 }

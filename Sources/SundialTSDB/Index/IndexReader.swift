@@ -22,6 +22,8 @@ public struct IndexReader: Sendable {
     let values: [String: ValueTable]
     /// Offset of the all-postings list (key `""=""`).
     let allPostingsOffset: Int?
+    /// Which postings lists were checksummed already (shared by copies of this reader).
+    let postingsChecks = PostingsChecks()
 
     struct ValueTable: Sendable {
         var values: [String] = []
@@ -120,7 +122,10 @@ public struct IndexReader: Sendable {
 
     func postings(at offset: Int) throws -> [UInt32] {
         var out: [UInt32] = []
-        do { try bytes.with { raw throws(DecodeError) in try PostingsFormat.decodePostings(raw, at: offset, into: &out) } } catch {
+        let checks = postingsChecks
+        do {
+            try bytes.with { raw throws(DecodeError) in try PostingsFormat.decode(raw, try checks.locate(raw, at: offset), into: &out) }
+        } catch {
             throw BlockError.corrupt(path, error)
         }
         return out
