@@ -30,6 +30,9 @@ struct TenancyServeTests {
               limits_overrides:
                 b:
                   max_series: 1
+              query_overrides:
+                q:
+                  max_series: 1
             auth:
               bearer_tokens:
                 - token: token-of-a
@@ -94,6 +97,18 @@ struct TenancyServeTests {
         #expect(r.text == #"{"status":"success","data":["m_b"]}"#, "\(r.text)")
         r = try await c.get("/api/v1/label/__name__/values", headers: [bearerA])
         #expect(r.text == #"{"status":"success","data":["m_a"]}"#, "\(r.text)")
+        // q's query override: max_series 1 (c, without an override, may select two series).
+        for tenant in ["q", "c"] {
+            r = try await write(c, "m_q", [admin, ("X-Scope-OrgID", tenant)], t: t)
+            #expect(r.status == 204, "\(r.text)")
+        }
+        r = try await c.get("/api/v1/query?query=%7B__name__%3D~%22m_.%2A%22%7D&time=1000", headers: [admin, ("X-Scope-OrgID", "q")])
+        #expect(r.status == 200, "one series is within q's limit: \(r.text)")
+        r = try await write(c, "m_q2", [admin, ("X-Scope-OrgID", "q")], t: t)
+        r = try await c.get("/api/v1/query?query=%7B__name__%3D~%22m_.%2A%22%7D&time=1000", headers: [admin, ("X-Scope-OrgID", "q")])
+        #expect(r.status == 422 && r.text.contains("query.max-series"), "\(r.text)")
+        r = try await c.get("/api/v1/query?query=%7B__name__%3D~%22m_.%2A%22%7D&time=1000", headers: [admin, ("X-Scope-OrgID", "c")])
+        #expect(r.status == 200, "\(r.text)")
         // Admin endpoints: admin only.
         r = try await c.postForm("/api/v1/admin/tsdb/delete_series", "match[]=m_a")
         #expect(r.status == 401)
@@ -125,8 +140,8 @@ struct TenancyServeTests {
         for (tenant, metric) in [("a", "m_a"), ("b", "m_b"), ("c", "m_c")] {
             r = try await c.get("/api/v1/query?query=\(metric)&time=1000", headers: [admin, ("X-Scope-OrgID", tenant)])
             #expect(r.text.contains(#""value":[1000,"7"]"#), "\(tenant): \(r.text)")
-            r = try await c.get("/api/v1/label/__name__/values", headers: [admin, ("X-Scope-OrgID", tenant)])
-            #expect(r.text == #"{"status":"success","data":["\#(metric)"]}"#, "\(tenant): \(r.text)")
+            r = try await c.get("/api/v1/series?match[]=\(metric)", headers: [admin, ("X-Scope-OrgID", tenant)])
+            #expect(r.text == #"{"status":"success","data":[{"__name__":"\#(metric)"}]}"#, "\(tenant): \(r.text)")
         }
         #expect(server.terminate() == 0)
     }
@@ -145,6 +160,8 @@ struct TenancyServeTests {
             ("auth:\n  bearer_tokens:\n    - token_file: /nonexistent/t\n      admin: true\n", "cannot read /nonexistent/t"),
             ("auth:\n  basic_users:\n    - username: u\n      tenant: a\n", "needs password or password_file"),
             ("auth:\n  tokens: []\n", "unknown setting auth.tokens"),
+            ("tenancy:\n  query_overrides:\n    a:\n      max_series: -1\n", "tenancy.query_overrides.a: query max series must not be negative"),
+            ("tenancy:\n  query_overrides:\n    a:\n      timeout: soon\n", "invalid duration"),
         ]
         for (i, (yaml, message)) in cases.enumerated() {
             let f = dir.appending("c\(i).yml")

@@ -86,7 +86,7 @@ final class TenancyTestServer: Sendable {
             storage = MemoryStorage()  // never reached in isolated mode
         }
         let engine = Engine()
-        let api = API(storage: storage, tenantStorage: tenants, makeEvaluator: { EngineEvaluator(engine: engine, storage: $0) },
+        let api = API(storage: storage, tenantStorage: tenants, makeEvaluator: { storage, _ in EngineEvaluator(engine: engine, storage: storage) },
                       options: options, metrics: ServerMetrics(startTimeSeconds: 0), logger: logger)
         api.setReady(true)
         let (stream, continuation) = AsyncStream.makeStream(of: Int.self)

@@ -27,8 +27,8 @@ public final class API: Sendable {
     let sharedStorage: (any Queryable & Appendable)?
     /// Tenancy on, isolated mode: each tenant's storage.
     let tenantStorage: (any TenantStorageProvider)?
-    /// Builds a tenant's evaluator over its storage view.
-    let makeEvaluator: @Sendable (any Queryable) -> any QueryEvaluator
+    /// Builds a tenant's evaluator over its storage view (tenant nil: tenancy off).
+    let makeEvaluator: @Sendable (any Queryable, String?) -> any QueryEvaluator
     /// Tenant bundles built so far (at most ``TenancyOptions/maxTenants``).
     let bundles = Mutex<[String: TenantBundle]>([:])
     /// Credential checks, nil when ``APIOptions/auth`` is empty.
@@ -45,7 +45,7 @@ public final class API: Sendable {
                             metrics: ServerMetrics, logger: Logger,
                             extraMetrics: @escaping @Sendable () -> [(name: String, help: String, type: String, value: Double)] = { [] }) {
         precondition(!options.tenancy.enabled, "tenancy needs API(storage:tenantStorage:makeEvaluator:...)")
-        self.init(storage: storage, tenantStorage: nil, makeEvaluator: { _ in evaluator }, options: options,
+        self.init(storage: storage, tenantStorage: nil, makeEvaluator: { _, _ in evaluator }, options: options,
                   metrics: metrics, logger: logger, extraMetrics: extraMetrics)
     }
 
@@ -54,10 +54,11 @@ public final class API: Sendable {
     ///   - storage: the database: the only one with tenancy off, the shared one in label mode;
     ///     unused in isolated mode.
     ///   - tenantStorage: each tenant's database in isolated mode (required there).
-    ///   - makeEvaluator: the PromQL evaluator over a storage view (called once per tenant).
+    ///   - makeEvaluator: the PromQL evaluator over a storage view for a tenant (nil with tenancy
+    ///     off), called once per tenant: the place to give each tenant its own query limits.
     ///   - extraMetrics: gauges sampled at each `/metrics` scrape (head series, process stats).
     public init(storage: any Queryable & Appendable, tenantStorage: (any TenantStorageProvider)?,
-                makeEvaluator: @escaping @Sendable (any Queryable) -> any QueryEvaluator, options: APIOptions,
+                makeEvaluator: @escaping @Sendable (any Queryable, String?) -> any QueryEvaluator, options: APIOptions,
                 metrics: ServerMetrics, logger: Logger,
                 extraMetrics: @escaping @Sendable () -> [(name: String, help: String, type: String, value: Double)] = { [] }) {
         let tenancy = options.tenancy
@@ -73,7 +74,7 @@ public final class API: Sendable {
             defaultBundle = nil
             sharedStorage = tenancy.storage == .label ? storage : nil
             self.tenantStorage = tenancy.storage == .isolated ? tenantStorage : nil
-            evaluator = makeEvaluator(EmptyStorage())
+            evaluator = makeEvaluator(EmptyStorage(), nil)
         } else {
             let b = TenantBundle(tenant: nil, storage: storage, labelName: nil, limits: options.remoteWrite.limits,
                                  options: options, makeEvaluator: makeEvaluator)

@@ -26,7 +26,7 @@ final class TenantBundle: Sendable {
     ///     `labelName` is given (then writes get `labelName="<tenant>"` injected).
     ///   - limits: the tenant's remote-write limits.
     init(tenant: String?, storage: any Queryable & Appendable, labelName: String?, limits: IngestLimits,
-         options: APIOptions, makeEvaluator: @Sendable (any Queryable) -> any QueryEvaluator) {
+         options: APIOptions, makeEvaluator: @Sendable (any Queryable, String?) -> any QueryEvaluator) {
         self.tenant = tenant
         var rw = options.remoteWrite
         rw.maxDecodedBytes = options.maxDecodedBodyBytes
@@ -47,7 +47,7 @@ final class TenantBundle: Sendable {
         rr.maxDecodedBytes = options.maxDecodedBodyBytes
         reader = RemoteReader(storage: view, options: rr)
         federation = Federation(storage: view, lookbackDeltaMs: options.lookbackDeltaMs)
-        evaluator = makeEvaluator(view)
+        evaluator = makeEvaluator(view, tenant)
     }
 }
 

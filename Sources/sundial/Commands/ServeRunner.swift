@@ -76,9 +76,14 @@ struct ServeRunner {
         let metrics = ServerMetrics(startTimeSeconds: Double(startMs) / 1000)
         // In isolated mode `storage` is never used (every request goes to its tenant's database).
         let storage: any Queryable & Appendable = db.map { ServeStorage(db: $0) } ?? NoStorage()
+        // Query limits: the query: section for everyone, tenancy.query_overrides per tenant (each
+        // overridden tenant its own limiter, so its own concurrency gate when it sets one).
         let limiter = config.queryLimiter
+        let tenantLimiters = try config.queryLimitOverrides().mapValues { QueryLimiter($0) }
         let api = API(storage: storage, tenantStorage: tenants,
-                      makeEvaluator: { EngineEvaluator(engine: engine, storage: $0, limiter: limiter) },
+                      makeEvaluator: { storage, tenant in
+                          EngineEvaluator(engine: engine, storage: storage, limiter: tenant.flatMap { tenantLimiters[$0] } ?? limiter)
+                      },
                       options: options, metrics: metrics, logger: logger) { [db, tenants] in
             let series = db.map { $0.head.seriesCount } ?? tenants?.all().reduce(0) { $0 + $1.db.head.seriesCount } ?? 0
             return [("sundial_head_series", "Series in the head block (all tenants).", "gauge", Double(series))]

@@ -1,4 +1,5 @@
 import Foundation
+import PromQLEngine
 import SundialHTTP
 import SundialIngest
 import Yams
@@ -16,6 +17,9 @@ struct TenancyConfig: Sendable, Equatable {
     /// `limits_overrides:` per tenant: limit key → value as written (applied over the global
     /// limits once flags are known, see ``ServeConfig/limitOverrides()``).
     var limitOverrides: [String: [String: String]] = [:]
+    /// `query_overrides:` per tenant: query-limit key → value as written (applied over the
+    /// `query:` section's limits, see ``ServeConfig/queryLimitOverrides()``).
+    var queryOverrides: [String: [String: String]] = [:]
 
     var enabled: Bool { mode == "header" }
 }
@@ -37,37 +41,86 @@ extension ServeConfig {
         return true
     }
 
-    /// `tenancy.limits_overrides: {<tenant>: {<limit key>: value, …}, …}`.
+    /// `tenancy.limits_overrides: {<tenant>: {<limit key>: value, …}, …}` (keys of `limits:`).
     mutating func applyLimitOverrides(_ node: Node, file: String) throws(ConfigError) {
-        if node.null != nil { return }
-        guard let m = node.mapping else {
-            throw ConfigError("\(file):\(line(node)): tenancy.limits_overrides must map tenant IDs to limits")
+        tenancy.limitOverrides = try overrides(node, file: file, section: "limits_overrides", accepted: "limits:") { k, v, path throws(ConfigError) in
+            var probe = IngestLimits()
+            return try Self.setLimit(k, v, &probe, path: path)
         }
+    }
+
+    /// `tenancy.query_overrides: {<tenant>: {<query limit key>: value, …}, …}`.
+    mutating func applyQueryOverrides(_ node: Node, file: String) throws(ConfigError) {
+        tenancy.queryOverrides = try overrides(node, file: file, section: "query_overrides", accepted: "query limit") { k, v, path throws(ConfigError) in
+            var probe = QueryLimits()
+            return try Self.setQueryLimit(k, v, &probe, path: path)
+        }
+    }
+
+    /// A `<tenant>: {<key>: value}` mapping, each value checked by `check` (false: unknown key).
+    private func overrides(_ node: Node, file: String, section: String, accepted: String,
+                           check: (String, String, String) throws(ConfigError) -> Bool) throws(ConfigError) -> [String: [String: String]] {
+        if node.null != nil { return [:] }
+        guard let m = node.mapping else {
+            throw ConfigError("\(file):\(line(node)): tenancy.\(section) must map tenant IDs to limits")
+        }
+        var out: [String: [String: String]] = [:]
         for (k, v) in m {
             let tenant = k.string ?? ""
             if let problem = TenantID.validationError(tenant) {
-                throw ConfigError("\(file):\(line(k)): tenancy.limits_overrides: \(problem)")
+                throw ConfigError("\(file):\(line(k)): tenancy.\(section): \(problem)")
             }
             guard let limits = v.mapping else {
-                throw ConfigError("\(file):\(line(k)): tenancy.limits_overrides.\(tenant) must be a mapping of limits")
+                throw ConfigError("\(file):\(line(k)): tenancy.\(section).\(tenant) must be a mapping of limits")
             }
             var entries: [String: String] = [:]
-            var probe = IngestLimits()
             for (lk, lv) in limits {
                 let key = lk.string ?? ""
-                let path = "tenancy.limits_overrides.\(tenant).\(key)"
+                let path = "tenancy.\(section).\(tenant).\(key)"
                 guard let value = lv.scalar?.string else { throw ConfigError("\(file):\(line(lk)): \(path) must be a single value") }
                 do throws(ConfigError) {
-                    guard try Self.setLimit(key, value, &probe, path: path) else {
-                        throw ConfigError("unknown setting \(path) (the keys of the limits: section are accepted)")
+                    guard try check(key, value, path) else {
+                        throw ConfigError("unknown setting \(path) (the \(accepted) keys are accepted)")
                     }
                 } catch {
                     throw ConfigError("\(file):\(line(lk)): \(error.message)")
                 }
                 entries[key] = value
             }
-            tenancy.limitOverrides[tenant] = entries
+            out[tenant] = entries
         }
+        return out
+    }
+
+    /// Sets query-limit `key` in `l`; false for an unknown key. Keys: `timeout`, `max_samples`,
+    /// `max_series`, `max_concurrency` (the tenant's own gate, besides the server-wide one),
+    /// `max_range`, `max_selector_range`, `max_steps`.
+    static func setQueryLimit(_ key: String, _ v: String, _ l: inout QueryLimits, path: String) throws(ConfigError) -> Bool {
+        switch key {
+        case "timeout": l.timeout = .milliseconds(try ConfigUnits.parseDuration(v, setting: path))
+        case "max_samples": l.maxSamples = try ConfigUnits.parseInt(v, setting: path)
+        case "max_series": l.maxSeries = try ConfigUnits.parseInt(v, setting: path)
+        case "max_concurrency": l.maxConcurrentQueries = try ConfigUnits.parseInt(v, setting: path)
+        case "max_range": l.maxRangeMs = try ConfigUnits.parseDuration(v, setting: path)
+        case "max_selector_range": l.maxSelectorRangeMs = try ConfigUnits.parseDuration(v, setting: path)
+        case "max_steps": l.maxSteps = try ConfigUnits.parseInt(v, setting: path)
+        default: return false
+        }
+        return true
+    }
+
+    /// The complete query limits of each tenant with a `query_overrides` entry: ``queryLimits``
+    /// (the `query:` section after flags) with the tenant's keys applied.
+    func queryLimitOverrides() throws(ConfigError) -> [String: QueryLimits] {
+        var out: [String: QueryLimits] = [:]
+        for (tenant, entries) in tenancy.queryOverrides {
+            var l = queryLimits
+            for (k, v) in entries.sorted(by: { $0.key < $1.key }) {
+                _ = try Self.setQueryLimit(k, v, &l, path: "tenancy.query_overrides.\(tenant).\(k)")
+            }
+            out[tenant] = l
+        }
+        return out
     }
 
     /// The complete limits of each tenant with an override: the global ``limits`` (after flags)
@@ -179,6 +232,9 @@ extension ServeConfig {
         for (t, l) in try limitOverrides().sorted(by: { $0.key < $1.key }) {
             if let e = l.validationError() { throw ConfigError("tenancy.limits_overrides.\(t): \(e)") }
         }
+        for (t, l) in try queryLimitOverrides().sorted(by: { $0.key < $1.key }) {
+            if let e = l.validationError { throw ConfigError("tenancy.query_overrides.\(t): \(e)") }
+        }
     }
 
     /// The `tenancy:` and `auth:` sections for `/api/v1/status/config`, secrets shown as
@@ -195,6 +251,13 @@ extension ServeConfig {
         if !tenancy.limitOverrides.isEmpty {
             s += "  limits_overrides:\n"
             for (t, entries) in tenancy.limitOverrides.sorted(by: { $0.key < $1.key }) {
+                s += "    \(t.debugDescription):\n"
+                for (k, v) in entries.sorted(by: { $0.key < $1.key }) { s += "      \(k): \(v)\n" }
+            }
+        }
+        if !tenancy.queryOverrides.isEmpty {
+            s += "  query_overrides:\n"
+            for (t, entries) in tenancy.queryOverrides.sorted(by: { $0.key < $1.key }) {
                 s += "    \(t.debugDescription):\n"
                 for (k, v) in entries.sorted(by: { $0.key < $1.key }) { s += "      \(k): \(v)\n" }
             }

@@ -30,6 +30,10 @@ extension ServeConfig {
                     try applyLimitOverrides(value, file: file)
                     continue
                 }
+                if section == "tenancy" && name == "query_overrides" {
+                    try applyQueryOverrides(value, file: file)
+                    continue
+                }
                 guard let s = value.scalar?.string else {
                     throw ConfigError("\(file):\(line(key)): \(path) must be a single value")
                 }
