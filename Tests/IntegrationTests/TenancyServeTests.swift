@@ -129,6 +129,7 @@ struct TenancyServeTests {
         let log = server.stderr()
         #expect(!log.contains("token-of-a") && !log.contains("bobs-password") && !log.contains("admin-secret"))
         #expect(log.contains("request refused"), "audit lines: \(log)")
+        #expect(log.contains("127.0.0.1:") && log.contains("unauthenticated") && log.contains("/api/v1/write"), "\(log)")
         if storage == "isolated" {
             for tenant in ["a", "b", "c"] {
                 #expect(FileManager.default.fileExists(atPath: dir.appending("data/tenants/\(tenant)/wal")), "\(tenant)")

@@ -7,7 +7,7 @@ import HTTPTypes
 /// → 413 before the handler runs), calls ``API/handle(_:)`` and writes the response.
 /// Thread-safe; one value serves all connections.
 public struct APIResponder: HTTPResponder {
-    public typealias Context = BasicRequestContext
+    public typealias Context = SundialRequestContext
     /// The API answering requests.
     public let api: API
 
@@ -29,9 +29,10 @@ public struct APIResponder: HTTPResponder {
         var headers: [(String, String)] = []
         headers.reserveCapacity(request.headers.count)
         for f in request.headers { headers.append((f.name.canonicalName, f.value)) }
-        let apiRequest = APIRequest(
+        var apiRequest = APIRequest(
             method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "",
             headers: headers, body: body)
+        apiRequest.remoteAddress = context.remoteAddressText
         let r = await api.handle(apiRequest)
         return Self.response(r, head: request.method == .head)
     }
