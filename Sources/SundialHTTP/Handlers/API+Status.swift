@@ -53,30 +53,81 @@ extension API {
         })
     }
 
-    /// Head statistics from the storage's own provider, else by scanning the head range.
+    /// Cardinality statistics (`/api/v1/status/tsdb`) from the storage's own provider, else by
+    /// scanning. Parameters: Prometheus's `limit` (alias VictoriaMetrics `topN`, default 10, at most
+    /// 10,000), and VictoriaMetrics's `match[]` (restricts every figure to matching series),
+    /// `focusLabel` and `date` (`YYYY-MM-DD`: series with a sample that UTC day).
     func tsdbStatus(_ r: APIRequest, _ t: TenantBundle) throws(APIError) -> APIResponse {
         let p = try r.formParams()
-        var limit = 10
-        let ls = p.value("limit")
-        if !ls.isEmpty {
-            guard let n = Int(ls), n > 0 else {
-                throw APIError.badData("limit must be a positive number")
-            }
-            limit = n
-        }
+        let request = try Self.statsRequest(p, matcherSets: try matcherSets(p))
         let stats: StorageStats
         do {
             if let provider = t.queryable as? any StorageStatsProvider {
-                stats = try provider.stats(limit: limit)
+                stats = try provider.stats(request)
             } else {
-                let q = try t.queryable.querier(minTime: TimestampLimits.min, maxTime: TimestampLimits.max)
+                let q = try t.queryable.querier(minTime: request.timeRange?.lowerBound ?? TimestampLimits.min,
+                                                maxTime: request.timeRange?.upperBound ?? TimestampLimits.max)
                 defer { q.close() }
-                stats = try StorageStats.scan(q, limit: limit)
+                stats = try StorageStats.scan(q, request: request)
             }
         } catch {
             logger.error("tsdb stats failed", metadata: ["error": "\(error)"])
             throw APIError.internal()
         }
+        return Self.tsdbStatusJSON(stats)
+    }
+
+    /// The ``StatsRequest`` of a `/status/tsdb` call (see ``tsdbStatus(_:_:)``).
+    static func statsRequest(_ p: FormParams, matcherSets: [[LabelMatcher]]) throws(APIError) -> StatsRequest {
+        var limit = 10
+        for key in ["limit", "topN"] {
+            let ls = p.value(key)
+            if ls.isEmpty { continue }
+            guard let n = Int(ls), n > 0, n <= 10_000 else {
+                throw APIError.badData("\(key) must be a positive number of at most 10000")
+            }
+            limit = n
+        }
+        let focus = p.value("focusLabel")
+        var range: ClosedRange<Timestamp>?
+        let date = p.value("date")
+        if !date.isEmpty {
+            guard let day = Self.parseDay(date) else {
+                throw APIError.badData("invalid date \(GoQuote.quote(date)): expected YYYY-MM-DD")
+            }
+            range = day...(day + 86_400_000 - 1)
+        }
+        return StatsRequest(limit: limit, matcherSets: matcherSets, focusLabel: focus.isEmpty ? nil : focus, timeRange: range)
+    }
+
+    /// Milliseconds at 00:00 UTC of a `YYYY-MM-DD` date (proleptic Gregorian), nil when malformed.
+    static func parseDay(_ s: String) -> Timestamp? {
+        let b = Array(s.utf8)
+        guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return nil }
+        func num(_ r: Range<Int>) -> Int? {
+            var n = 0
+            for i in r {
+                guard b[i] >= 0x30, b[i] <= 0x39 else { return nil }
+                n = n * 10 + Int(b[i] - 0x30)
+            }
+            return n
+        }
+        guard let y = num(0..<4), let m = num(5..<7), let d = num(8..<10), (1...12).contains(m) else { return nil }
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard d >= 1, d <= days[m - 1] else { return nil }
+        // Days from the civil date (Howard Hinnant's days_from_civil).
+        let yy = m <= 2 ? y - 1 : y
+        let era = (yy >= 0 ? yy : yy - 399) / 400
+        let yoe = yy - era * 400
+        let mp = (m + 9) % 12
+        let doy = (153 * mp + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return Timestamp(era * 146_097 + doe - 719_468) * 86_400_000
+    }
+
+    /// The `/status/tsdb` body: Prometheus 2.42's fields, then VictoriaMetrics's.
+    static func tsdbStatusJSON(_ stats: StorageStats) -> APIResponse {
         return .json(APIEnvelope.success { w in
             w.raw(#"{"headStats":{"numSeries":"#)
             w.int(stats.numSeries)
@@ -107,6 +158,12 @@ extension API {
             list("labelValueCountByLabelName", stats.labelValueCountByLabelName)
             list("memoryInBytesByLabelName", stats.memoryInBytesByLabelName)
             list("seriesCountByLabelValuePair", stats.seriesCountByLabelValuePair)
+            list("seriesCountByLabelName", stats.seriesCountByLabelName)
+            if let focus = stats.seriesCountByFocusLabelValue { list("seriesCountByFocusLabelValue", focus) }
+            w.raw(#","totalSeries":"#)
+            w.int(stats.numSeries)
+            w.raw(#","totalLabelValuePairs":"#)
+            w.int(stats.numLabelPairs)
             w.byte(UInt8(ascii: "}"))
         })
     }

@@ -197,18 +197,10 @@ struct ServeStorage: Appendable, Queryable, MetadataQueryable, StorageStatsProvi
         try db.querier(minTime: minTime, maxTime: maxTime)
     }
 
-    /// Head cardinality (as Prometheus's `/status/tsdb` reports the head): labels of head series
-    /// only, bounds and chunk count from the head's own counters.
-    func stats(limit: Int) throws -> StorageStats {
-        let head = db.head
-        let q = try head.querier(minTime: TimestampLimits.min, maxTime: TimestampLimits.max)
-        defer { q.close() }
-        var s = try StorageStats.scan(q, limit: limit, readSamples: false)
-        let hs = head.stats
-        s.chunkCount = hs.chunks
-        s.minTime = head.isEmpty ? Int64.max : head.minTime
-        s.maxTime = head.isEmpty ? Int64.min : head.maxTime
-        return s
+    /// Head cardinality (as Prometheus's `/status/tsdb` reports the head), from the head's
+    /// postings index; `match[]`, focus label and time range as the request gives them.
+    func stats(_ request: StatsRequest) throws -> StorageStats {
+        db.head.cardinalityStats(request)
     }
 
     func metricMetadata(metric: String?) -> [MetricMetadata] {
