@@ -18,7 +18,7 @@ struct TSDBBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run storage benchmarks (like promtool tsdb bench).",
-        subcommands: [TSDBBenchWrite.self]
+        subcommands: [TSDBBenchWrite.self, TSDBBenchStatus.self]
     )
 }
 
