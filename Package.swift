@@ -102,6 +102,8 @@ let package = Package(
         .testTarget(name: "PromQLEngineTests", dependencies: ["PromQLEngine", "PromQLSyntax", "PromQLTest", "SundialCore", "SundialTSDB", "SundialTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SundialIngestTests", dependencies: ["SundialIngest", "SundialCore", "SundialEncoding", "SundialTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SundialHTTPTests", dependencies: ["SundialHTTP", "SundialCore", "SundialTestSupport", "SundialIngest", "SundialEncoding", "PromQLSyntax", "PromQLEngine", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
+        // Seeded mutation fuzzing of every decoder of untrusted bytes (bounded; Fuzz/ has the libFuzzer targets).
+        .testTarget(name: "FuzzTests", dependencies: ["SundialCore", "SundialEncoding", "SundialFileIO", "SundialWAL", "SundialTSDB", "PromQLSyntax", "SundialIngest", "SundialTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "IntegrationTests", dependencies: ["SundialCore", "SundialTestSupport", "SundialTSDB", "SundialEncoding", "SundialHTTP", "SundialIngest", "PromQLEngine", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

@@ -10,8 +10,8 @@ extension Parser {
         // An unknown name is reported after the arguments parse, so an earlier syntax error wins
         // (as in Prometheus, where the name is checked when the whole call is reduced).
         let function = resolved ?? .abs
-        try enter()
-        defer { depth -= 1 }
+        try enter(Self.heavyFrameWeight)
+        defer { depth -= Self.heavyFrameWeight }
         advance()  // (
         var args: [Expr] = []
         if current.kind != .rightParen {
@@ -73,8 +73,8 @@ extension Parser {
     /// `op [by|without (...)] (args) [by|without (...)]`.
     mutating func parseAggregation(_ op: AggregationOp) throws(ParseError) -> Expr {
         let opToken = advance()
-        try enter()
-        defer { depth -= 1 }
+        try enter(Self.heavyFrameWeight)
+        defer { depth -= Self.heavyFrameWeight }
         var grouping: [String] = []
         var without = false
         var hasModifier = false
