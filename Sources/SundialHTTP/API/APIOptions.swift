@@ -8,6 +8,11 @@ public struct APIOptions: Sendable {
     /// 32 MiB: Prometheus's queue manager sends at most `max_samples_per_send` (2,000 in 2.42) series
     /// per request, well under 1 MiB compressed, so this leaves room for big backfills.
     public var maxBodyBytes = 32 << 20
+    /// How long a connection may stay idle — no complete request head, no body bytes, or no new
+    /// request after a response — before the server closes it (Prometheus's `--web.read-timeout`,
+    /// 5 minutes). Bounds slowloris-style clients that open connections and never finish a request.
+    /// Nil: never.
+    public var readTimeout: Duration? = .seconds(300)
     /// Largest decoded (decompressed) remote-write/read message, in bytes. 256 MiB bounds memory
     /// under a hostile snappy header claiming a huge length.
     public var maxDecodedBodyBytes = 256 << 20

@@ -66,8 +66,15 @@ public enum HTTPServer {
         api: API, host: String, port: Int, logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        Application(
+        // Idle/read timeout (``APIOptions/readTimeout``): Hummingbird closes a connection that has
+        // read no request part and has no response in progress for that long.
+        let idle = api.options.readTimeout.map { d -> TimeAmount in
+            let (s, atto) = d.components
+            return .nanoseconds(s * 1_000_000_000 + atto / 1_000_000_000)
+        }
+        return Application(
             responder: APIResponder(api: api),
+            server: .http1(configuration: .init(idleTimeout: idle)),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Sundial"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger)

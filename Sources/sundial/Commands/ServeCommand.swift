@@ -81,6 +81,10 @@ struct ServeCommand: AsyncParsableCommand {
             help: "Largest request body, e.g. 32MB (default 32MiB); larger requests get 413.")
     var maxBodySize: String?
 
+    @Option(name: [.customLong("read-timeout"), .customLong("web.read-timeout")],
+            help: "Close client connections idle (no request progress) this long, e.g. 30s (default 5m; 0 = never).")
+    var readTimeout: String?
+
     @Option(name: [.customLong("limits.max-series")], help: "Most active series remote write admits (default 0: unlimited).")
     var limitsMaxSeries: Int?
 
@@ -143,6 +147,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let v = logFormat { c.logFormat = v }
         if enableAdminAPI { c.enableAdminAPI = true }
         if let v = maxBodySize { c.maxRequestBodyBytes = try ConfigUnits.parseSize(v, setting: "--max-body-size") }
+        if let v = readTimeout { c.readTimeoutMs = try ConfigUnits.parseDuration(v, setting: "--read-timeout") }
         if let v = limitsMaxSeries { c.limits.maxSeries = v }
         if let v = limitsMaxSeriesPerMetric { c.limits.maxSeriesPerMetric = v }
         if let v = limitsMaxLabelNames { c.limits.maxLabelNamesPerSeries = v }

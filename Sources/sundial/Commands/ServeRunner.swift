@@ -55,6 +55,7 @@ struct ServeRunner {
         var options = APIOptions()
         options.enableAdminAPI = config.enableAdminAPI
         options.maxBodyBytes = Int(clamping: config.maxRequestBodyBytes)
+        options.readTimeout = config.readTimeoutMs > 0 ? .milliseconds(config.readTimeoutMs) : nil
         options.remoteWrite.limits = config.limits
         options.queryTimeout = .milliseconds(config.queryTimeoutMs)
         options.lookbackDeltaMs = config.lookbackDeltaMs

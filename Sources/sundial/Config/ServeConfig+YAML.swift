@@ -75,6 +75,7 @@ extension ServeConfig {
         case ("web", "listen_address"): listenAddress = v
         case ("web", "enable_admin_api"): enableAdminAPI = try ConfigUnits.parseBool(v, setting: path)
         case ("web", "max_request_body_size"): maxRequestBodyBytes = try ConfigUnits.parseSize(v, setting: path)
+        case ("web", "read_timeout"): readTimeoutMs = try ConfigUnits.parseDuration(v, setting: path)
         case ("query", "timeout"): queryTimeoutMs = try ConfigUnits.parseDuration(v, setting: path)
         case ("query", "max_samples"): queryMaxSamples = try ConfigUnits.parseInt(v, setting: path)
         case ("query", "max_concurrency"): queryMaxConcurrency = try ConfigUnits.parseInt(v, setting: path)

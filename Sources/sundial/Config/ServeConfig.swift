@@ -59,6 +59,8 @@ struct ServeConfig: Sendable, Equatable {
     var enableAdminAPI = false
     /// Largest request body in bytes (`--web.max-request-body-size`); 32 MiB.
     var maxRequestBodyBytes: Int64 = 32 << 20
+    /// Idle/read timeout of client connections in ms (`--web.read-timeout`); 5 minutes, 0 = never.
+    var readTimeoutMs: Int64 = 300_000
     /// Remote-write cardinality and ingestion limits (`limits:` section, `--limits.*`); all off.
     var limits = IngestLimits()
     /// Tenants (`tenancy:` section, `--tenancy`, `--tenancy.storage`); off by default.
@@ -105,6 +107,7 @@ struct ServeConfig: Sendable, Equatable {
             throw ConfigError("invalid log format \(logFormat.debugDescription): expected logfmt or json")
         }
         if maxRequestBodyBytes < 1024 { throw ConfigError("max request body size must be at least 1KiB") }
+        if readTimeoutMs < 0 { throw ConfigError("read timeout must not be negative (0 = never)") }
         if case .interval(let ms) = walFsync, ms <= 0 { throw ConfigError("WAL fsync interval must be positive") }
         if let e = limits.validationError() { throw ConfigError("limits: \(e)") }
         try validateTenancy()
@@ -123,6 +126,7 @@ struct ServeConfig: Sendable, Equatable {
           listen_address: \(listenAddress.debugDescription)
           enable_admin_api: \(enableAdminAPI)
           max_request_body_size: \(maxRequestBodyBytes)
+          read_timeout: \(ConfigUnits.formatDuration(readTimeoutMs))
         query:
           timeout: \(ConfigUnits.formatDuration(queryTimeoutMs))
           max_samples: \(queryMaxSamples)
@@ -164,6 +168,7 @@ struct ServeConfig: Sendable, Equatable {
             ("query.max-steps", "\(queryMaxSteps)"),
             ("log.level", logLevel), ("log.format", logFormat),
             ("web.enable-admin-api", "\(enableAdminAPI)"), ("web.max-request-body-size", "\(maxRequestBodyBytes)"),
+            ("web.read-timeout", ConfigUnits.formatDuration(readTimeoutMs)),
             ("limits.max-series", "\(limits.maxSeries)"), ("limits.max-series-per-metric", "\(limits.maxSeriesPerMetric)"),
             ("limits.max-label-names-per-series", "\(limits.maxLabelNamesPerSeries)"),
             ("limits.max-label-name-length", "\(limits.maxLabelNameLength)"),
