@@ -156,37 +156,35 @@ public final class BlockStore: Sendable {
     /// ``delete(matchers:minTime:maxTime:)`` for a caller holding the mutation lock
     /// (``withWriterLock(_:)``), so that a database deletes in blocks and head as one step.
     func deleteLocked(matchers: [LabelMatcher], minTime: Int64, maxTime: Int64) throws -> Int {
-        do {
-            var touched = 0
-            for b in blocks where b.overlaps(mint: minTime, maxt: maxTime) {
-                let refs = try b.index.postings(for: matchers)
-                if refs.isEmpty { continue }
-                var t = b.tombstones
-                var chunks: [IndexChunkMeta] = []
-                var n = 0
-                for r in refs {
-                    _ = try b.index.series(UInt64(r), chunks: &chunks)
-                    guard chunks.contains(where: { $0.maxTime >= minTime && $0.minTime <= maxTime }) else { continue }
-                    t.add(UInt64(r), DeletedInterval(minTime: Swift.max(minTime, b.meta.minTime), maxTime: Swift.min(maxTime, b.meta.maxTime)))
-                    n += 1
-                }
-                if n == 0 { continue }
-                let path = "\(b.directory)/\(Block.tombstonesFileName)"
-                try BlockFiles.writeDurably(path + ".tmp", t.encoded())
-                try BlockFiles.renameDurably(path + ".tmp", path)
-                var meta = b.meta
-                meta.stats.numTombstones = UInt64(t.count)
-                let metaPath = "\(b.directory)/\(Block.metaFileName)"
-                try BlockFiles.writeDurably(metaPath + ".tmp", try meta.encoded())
-                try BlockFiles.renameDurably(metaPath + ".tmp", metaPath)
-                let reopened = try Block(directory: b.directory)
-                current.withLock { list in
-                    list = list.map { $0.id == b.id ? reopened : $0 }
-                }
-                touched += n
+        var touched = 0
+        for b in blocks where b.overlaps(mint: minTime, maxt: maxTime) {
+            let refs = try b.index.postings(for: matchers)
+            if refs.isEmpty { continue }
+            var t = b.tombstones
+            var chunks: [IndexChunkMeta] = []
+            var n = 0
+            for r in refs {
+                _ = try b.index.series(UInt64(r), chunks: &chunks)
+                guard chunks.contains(where: { $0.maxTime >= minTime && $0.minTime <= maxTime }) else { continue }
+                t.add(UInt64(r), DeletedInterval(minTime: Swift.max(minTime, b.meta.minTime), maxTime: Swift.min(maxTime, b.meta.maxTime)))
+                n += 1
             }
-            return touched
+            if n == 0 { continue }
+            let path = "\(b.directory)/\(Block.tombstonesFileName)"
+            try BlockFiles.writeDurably(path + ".tmp", t.encoded())
+            try BlockFiles.renameDurably(path + ".tmp", path)
+            var meta = b.meta
+            meta.stats.numTombstones = UInt64(t.count)
+            let metaPath = "\(b.directory)/\(Block.metaFileName)"
+            try BlockFiles.writeDurably(metaPath + ".tmp", try meta.encoded())
+            try BlockFiles.renameDurably(metaPath + ".tmp", metaPath)
+            let reopened = try Block(directory: b.directory)
+            current.withLock { list in
+                list = list.map { $0.id == b.id ? reopened : $0 }
+            }
+            touched += n
         }
+        return touched
     }
 
     /// Runs `body` while holding the mutation lock (used by head compaction so that it does not

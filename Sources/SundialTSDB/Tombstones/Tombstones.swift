@@ -74,13 +74,6 @@ public struct Tombstones: Sendable, Hashable {
         for r in refs { intervals[r] = nil }
     }
 
-    /// True if every sample in `[minTime, maxTime]` (closed) of series `ref` is deleted, i.e. one
-    /// interval covers the whole range (intervals are merged, so one must).
-    public func covers(_ ref: UInt64, minTime: Int64, maxTime: Int64) -> Bool {
-        guard let list = intervals[ref] else { return false }
-        return list.contains { $0.minTime <= minTime && maxTime <= $0.maxTime }
-    }
-
     /// The `tombstones` file bytes (entries sorted by series ref, then time).
     public func encoded() -> [UInt8] {
         var entries: [TombstonesFormat.Entry] = []
