@@ -1,6 +1,7 @@
 import Foundation
 import PromQLEngine
 import SundialCore
+import SundialEncoding
 import SundialHTTP
 import SundialIngest
 import SundialTSDB
@@ -199,5 +200,53 @@ import Testing
         r = try await c.get("/api/v1/query?query=count(srv_adm)&time=1100")
         #expect(r.text.contains(#""value":[1100,"2"]"#), "\(r.text)")
         #expect(server.terminate() == 0)
+    }
+
+    /// Federation and remote read (samples and streamed chunks) never return deleted samples.
+    @Test func federationAndRemoteReadHonourDeletions() async throws {
+        let dir = try TemporaryDirectory(prefix: "sundial-admin-read")
+        defer { dir.remove() }
+        let db = try DB.open(directory: dir.appending("data"))
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let base = now - 240_000
+        for k in Int64(0)...16 {
+            let app = db.appender()
+            for who in ["keeper", "victim", "partial"] {
+                _ = try app.append(ref: .none, labels: Labels(["__name__": "fed_adm", "who": who]), timestamp: base + k * 15_000, value: Double(k))
+            }
+            try app.commit()
+        }
+        let server = try await ServerTestHarness(storage: db, evaluator: EngineEvaluator(engine: Engine(), storage: db),
+                                                 options: Self.enabled())
+        let c = server.client
+        var r = try await c.postForm("/api/v1/admin/tsdb/delete_series", "match[]=fed_adm%7Bwho%3D%22victim%22%7D")
+        #expect(r.status == 204)
+        // partial: everything up to base + 120 s (samples 0...8) deleted.
+        r = try await c.postForm("/api/v1/admin/tsdb/delete_series",
+                                 "match[]=fed_adm%7Bwho%3D%22partial%22%7D&end=\(Double(base + 120_000) / 1000)")
+        #expect(r.status == 204)
+        r = try await c.get("/federate?match[]=fed_adm")
+        #expect(r.status == 200)
+        #expect(r.text.contains(#"fed_adm{who="keeper"} 16"#) && r.text.contains(#"fed_adm{who="partial"} 16"#), "\(r.text)")
+        #expect(!r.text.contains("victim"), "\(r.text)")
+        let q = "count_over_time(fed_adm%5B10m%5D)&time=\(Double(base + 16 * 15_000) / 1000)"
+        r = try await c.get("/api/v1/query?query=\(q)")
+        #expect(r.text.contains(#"{"who":"keeper"},"value":["#) && r.text.contains(#""17"]"#), "\(r.text)")
+        #expect(r.text.contains(#"{"who":"partial"},"value":["#) && r.text.contains(#""8"]"#), "\(r.text)")
+        #expect(!r.text.contains("victim"))
+        for types in [[], [1]] as [[Int]] {
+            let req = RemoteReadRequest(queries: [.init(startMs: base - 1, endMs: now + 1, matchers: [.equal("__name__", "fed_adm")])],
+                                        acceptedResponseTypes: types)
+            let resp = try await c.request("POST", "/api/v1/read", headers: [
+                ("Content-Type", "application/x-protobuf"), ("Content-Encoding", "snappy"),
+            ], body: req.compressed())
+            #expect(resp.status == 200)
+            var out: [UInt8] = []
+            if types.isEmpty { try resp.body.withUnsafeBytes { try Snappy.decompress($0, into: &out) } } else { out = resp.body }
+            let text = String(decoding: out, as: UTF8.self)
+            #expect(text.contains("keeper") && text.contains("partial") && !text.contains("victim"), "response types \(types)")
+        }
+        await server.stop()
+        try db.close()
     }
 }
