@@ -10,6 +10,14 @@ struct Resolution {
     var rejections: [Int: LabelRejection] = [:]
     /// Per series: ``SeriesLimiter/key(_:)`` of its labels, filled only when a series limit is set.
     var keys: [UInt64] = []
+    /// Series-cache lookup scratch (reused): per series its first span pair, pair count and key hash.
+    var firstPairs: [Int32] = []
+    var pairCounts: [Int32] = []
+    var hashes: [UInt64] = []
+    /// ``ByteSpanKeyTable/findAll(_:spans:firstPairs:pairCounts:hashes:into:scratch:)`` scratch.
+    var scratch: [UInt64] = []
+    /// Sink of the cache-warming reads (kept so they are not optimised away).
+    var touched = 0
 
     /// Sizes the arrays for `count` series (capacity reused).
     mutating func prepare(count: Int) {

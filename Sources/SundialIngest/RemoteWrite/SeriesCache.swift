@@ -11,17 +11,23 @@ import SundialEncoding
 /// request to resolve all its series and once to store the refs storage returned.
 ///
 /// Bounded: when it exceeds ``RemoteWriteOptions/seriesCacheEntries`` entries or its interner
-/// exceeds its limits, it is cleared (and its generation advances so stale ref write-backs are
+/// or key arena exceed their limits, it is cleared (and its generation advances so stale ref write-backs are
 /// ignored).
 final class SeriesCache: Sendable {
     struct State {
         var table = ByteSpanKeyTable()
-        var labels: [Labels] = []
-        var refs: [SeriesRef] = []
+        /// Labels and storage ref per slot, side by side (one cache line per hit, not two).
+        var entries: [Entry] = []
         /// ``SeriesLimiter/key(_:)`` per slot (only when a series limit is set).
         var keys: [UInt64] = []
         var interner = ByteStringInterner()
         var generation: UInt64 = 0
+    }
+
+    /// What the cache remembers of one series.
+    struct Entry {
+        var labels: Labels
+        var ref: SeriesRef
     }
 
     let state = Mutex(State())
@@ -41,28 +47,65 @@ final class SeriesCache: Sendable {
         let body = view.body
         let spans = view.request.labelSpans
         let series = view.request.series
+        if useCache {
+            // Outside the lock: every key's hash (reads only the request's own bytes).
+            res.firstPairs.removeAll(keepingCapacity: true)
+            res.pairCounts.removeAll(keepingCapacity: true)
+            res.hashes.removeAll(keepingCapacity: true)
+            for i in 0..<n {
+                let s = series[i]
+                let firstPair = Int(s.labelStart) * 2, pairCount = Int(s.labelCount) * 2
+                res.firstPairs.append(Int32(truncatingIfNeeded: firstPair))
+                res.pairCounts.append(Int32(truncatingIfNeeded: pairCount))
+                res.hashes.append(ByteSpanKeyTable.hash(body, spans: spans, firstPair: firstPair, pairCount: pairCount))
+            }
+        }
         return state.withLock { st in
             if st.table.count > opts.seriesCacheEntries
                 || st.interner.count > opts.maxInternedStrings || st.interner.arenaBytes > opts.maxInternedBytes
+                || st.table.arenaBytes > ByteSpanKeyTable.maxArenaBytes / 2
             {
                 st.table.removeAll()
-                st.labels.removeAll()
-                st.refs.removeAll()
+                st.entries.removeAll()
                 st.keys.removeAll()
                 st.interner.removeAll()
                 st.generation &+= 1
             }
+            if useCache {
+                // All lookups first, in passes whose cache misses overlap (the series of a
+                // request are typically each seen once per scrape round: cold in the CPU caches).
+                st.table.findAll(body, spans: spans, firstPairs: res.firstPairs, pairCounts: res.pairCounts,
+                                 hashes: res.hashes, into: &res.slots, scratch: &res.scratch)
+                // The refs of the hits (independent loads), and a read of each hit's label
+                // storage so the retain below finds it in the cache.
+                var touched = 0
+                for i in 0..<n {
+                    let slot = Int(res.slots[i])
+                    if slot >= 0 {
+                        res.refs[i] = st.entries[slot].ref
+                        touched &+= st.entries[slot].labels.count
+                    }
+                }
+                res.touched = touched
+            }
             for i in 0..<n {
-                let s = series[i]
-                let firstPair = Int(s.labelStart) * 2, pairCount = Int(s.labelCount) * 2
-                var h: UInt64 = 0
+                let slot = Int(res.slots[i])
+                if slot >= 0 {
+                    res.labels[i] = st.entries[slot].labels
+                    if wantKeys { res.keys[i] = st.keys[slot] }
+                    continue
+                }
+                var h: UInt64 = 0, firstPair = 0, pairCount = 0
                 if useCache {
-                    h = ByteSpanKeyTable.hash(body, spans: spans, firstPair: firstPair, pairCount: pairCount)
-                    if let slot = st.table.find(body, spans: spans, firstPair: firstPair, pairCount: pairCount, hash: h) {
-                        res.labels[i] = st.labels[slot]
-                        res.refs[i] = st.refs[slot]
-                        res.slots[i] = Int32(truncatingIfNeeded: slot)
-                        if wantKeys { res.keys[i] = st.keys[slot] }
+                    h = res.hashes[i]
+                    firstPair = Int(res.firstPairs[i])
+                    pairCount = Int(res.pairCounts[i])
+                    // A series repeated within the request was inserted by its first occurrence.
+                    if let found = st.table.find(body, spans: spans, firstPair: firstPair, pairCount: pairCount, hash: h) {
+                        res.labels[i] = st.entries[found].labels
+                        res.refs[i] = st.entries[found].ref
+                        res.slots[i] = Int32(truncatingIfNeeded: found)
+                        if wantKeys { res.keys[i] = st.keys[found] }
                         continue
                     }
                 }
@@ -71,10 +114,10 @@ final class SeriesCache: Sendable {
                     res.labels[i] = labels
                     let key = wantKeys ? SeriesLimiter.key(labels) : 0
                     res.keys[i] = key
-                    if useCache {
+                    if useCache,
                         let slot = st.table.insert(body, spans: spans, firstPair: firstPair, pairCount: pairCount, hash: h)
-                        st.labels.append(labels)
-                        st.refs.append(.none)
+                    {
+                        st.entries.append(Entry(labels: labels, ref: .none))
                         if wantKeys { st.keys.append(key) }
                         res.slots[i] = Int32(truncatingIfNeeded: slot)
                     }
@@ -94,13 +137,13 @@ final class SeriesCache: Sendable {
             guard st.generation == generation else { return }
             for i in res.slots.indices {
                 let slot = Int(res.slots[i])
-                if slot >= 0 && slot < st.refs.count && st.refs[slot] != res.refs[i] {
-                    st.refs[slot] = res.refs[i]
+                if slot >= 0 && slot < st.entries.count && st.entries[slot].ref != res.refs[i] {
+                    st.entries[slot].ref = res.refs[i]
                 }
             }
         }
     }
 
     /// Number of cached series (tests, stats).
-    var count: Int { state.withLock { $0.labels.count } }
+    var count: Int { state.withLock { $0.entries.count } }
 }
