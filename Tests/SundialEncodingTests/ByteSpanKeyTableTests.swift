@@ -52,4 +52,52 @@ import SundialEncoding
         t.removeAll()
         #expect(t.count == 0)
     }
+
+    /// The batched lookup answers exactly as one ``ByteSpanKeyTable/find`` per key: present and
+    /// absent keys, keys sharing home slots (a tiny table before growth), a prefix of a key.
+    @Test func findAllAgreesWithFind() {
+        var t = ByteSpanKeyTable()
+        var buf: [UInt8] = []
+        var spans: [Int32] = []
+        var firstPairs: [Int32] = [], pairCounts: [Int32] = [], hashes: [UInt64] = []
+        for i in 0..<3000 {
+            let parts = ["__name__", "m", "i", String(i), "job", i % 3 == 0 ? "" : "j\(i % 7)"]
+            firstPairs.append(Int32(spans.count / 2))
+            pairCounts.append(Int32(i % 5 == 0 ? 4 : parts.count))
+            for p in parts {
+                spans.append(Int32(buf.count))
+                spans.append(Int32(p.utf8.count))
+                buf.append(contentsOf: p.utf8)
+            }
+        }
+        for k in firstPairs.indices {
+            hashes.append(ByteSpanKeyTable.hash(buf, spans: spans, firstPair: Int(firstPairs[k]), pairCount: Int(pairCounts[k])))
+        }
+        // Insert every other key.
+        for k in stride(from: 0, to: firstPairs.count, by: 2) {
+            _ = t.insert(buf, spans: spans, firstPair: Int(firstPairs[k]), pairCount: Int(pairCounts[k]), hash: hashes[k])
+        }
+        var ids: [Int32] = [], scratch: [UInt64] = []
+        t.findAll(buf, spans: spans, firstPairs: firstPairs, pairCounts: pairCounts, hashes: hashes, into: &ids, scratch: &scratch)
+        #expect(ids.count == firstPairs.count)
+        for k in firstPairs.indices {
+            let one = t.find(buf, spans: spans, firstPair: Int(firstPairs[k]), pairCount: Int(pairCounts[k]), hash: hashes[k])
+            #expect(ids[k] == (one.map { Int32($0) } ?? -1))
+            #expect((k % 2 == 0) == (one == k / 2))
+        }
+        // An empty batch.
+        t.findAll(buf, spans: spans, firstPairs: [], pairCounts: [], hashes: [], into: &ids, scratch: &scratch)
+        #expect(ids.isEmpty)
+    }
+
+    /// A key's record stores its hash, index and length before the key bytes.
+    @Test func arenaBytesCountRecords() {
+        var t = ByteSpanKeyTable()
+        let (b, s) = Self.spans(["__name__", "up"])
+        let h = ByteSpanKeyTable.hash(b, spans: s, firstPair: 0, pairCount: 2)
+        #expect(t.insert(b, spans: s, firstPair: 0, pairCount: 2, hash: h) == 0)
+        #expect(t.arenaBytes == 16 + 1 + 8 + 1 + 2)
+        t.removeAll()
+        #expect(t.arenaBytes == 0 && t.count == 0)
+    }
 }

@@ -65,6 +65,46 @@ import SundialIngest
         #expect(d.sampleCount == 1)
     }
 
+    /// Labels outside the short canonical form (`0x0A len name 0x12 len value`) decode through
+    /// the general path: value before name, an omitted (empty) value, strings of 128+ bytes, an
+    /// unknown field inside the Label, a repeated name field (last wins, as protobuf says).
+    @Test func labelsInEveryEncodingShape() throws {
+        func label(_ fields: (inout [UInt8]) -> Void) -> [UInt8] {
+            var l: [UInt8] = []
+            fields(&l)
+            var ts: [UInt8] = []
+            ts.appendProtoTag(1, .lengthDelimited)
+            ts.appendUVarint(UInt64(l.count))
+            ts.append(contentsOf: l)
+            return ts
+        }
+        let long = String(repeating: "v", count: 200)
+        var series: [UInt8] = []
+        series += label { $0.appendProtoString(1, "__name__"); $0.appendProtoString(2, "m") }
+        series += label { $0.appendProtoString(2, "x"); $0.appendProtoString(1, "a") }
+        series += label { $0.appendProtoString(1, "b") }
+        series += label { $0.appendProtoString(1, "c"); $0.appendProtoString(2, long) }
+        series += label { $0.appendProtoString(1, "d"); $0.appendProtoVarint(9, 5); $0.appendProtoString(2, "y") }
+        series += label { $0.appendProtoString(1, "zz"); $0.appendProtoString(1, "e"); $0.appendProtoString(2, "w") }
+        var sample: [UInt8] = []
+        sample.appendProtoTag(1, .fixed64)
+        sample.appendLE64(Double(1).bitPattern)
+        sample.appendProtoVarint(2, 5)
+        series.appendProtoTag(2, .lengthDelimited)
+        series.appendUVarint(UInt64(sample.count))
+        series += sample
+        var body: [UInt8] = []
+        body.appendProtoTag(1, .lengthDelimited)
+        body.appendUVarint(UInt64(series.count))
+        body += series
+        let d = RemoteWriteDecoder()
+        try d.decode(uncompressed: body, version: .v1)
+        #expect(d.inspect().first?.labels == [
+            Label("__name__", "m"), Label("a", "x"), Label("b", ""), Label("c", long), Label("d", "y"), Label("e", "w"),
+        ])
+        #expect(d.sampleCount == 1)
+    }
+
     @Test func unpackedLabelRefsAreAccepted() throws {
         var ts: [UInt8] = []
         ts.appendProtoVarint(1, 1)

@@ -214,6 +214,29 @@ import SundialTestSupport
         #expect(try samples(storage).values.allSatisfy { $0.map(\.0) == [0, 1000, 2000] })
     }
 
+    /// A series repeated within one request (new, then seen again in the same request) is cached
+    /// once; a later request mixing cached, repeated and new series writes every sample in order.
+    @Test func seriesRepeatedWithinARequestIsCachedOnce() throws {
+        let storage = MemoryStorage()
+        let ing = ingester(storage)
+        let a = [("__name__", "m"), ("i", "a")], b = [("__name__", "m"), ("i", "b")], c = [("__name__", "m"), ("i", "c")]
+        let r1 = try ing.write(RemoteWriteRequest(series: [
+            Self.series(a, [(1000, 1)]), Self.series(b, [(1000, 2)]), Self.series(a, [(2000, 3)]),
+        ]).compressed(.v1), version: .v1)
+        #expect(r1.samplesWritten == 3)
+        #expect(ing.cachedSeriesCount == 2)
+        let r2 = try ing.write(RemoteWriteRequest(series: [
+            Self.series(c, [(3000, 4)]), Self.series(a, [(3000, 5)]), Self.series(c, [(4000, 6)]), Self.series(b, [(3000, 7)]),
+        ]).compressed(.v1), version: .v1)
+        #expect(r2.isSuccess)
+        #expect(r2.samplesWritten == 4)
+        #expect(ing.cachedSeriesCount == 3)
+        let got = try samples(storage)
+        #expect(got[Labels(["__name__": "m", "i": "a"])]?.map(\.0) == [1000, 2000, 3000])
+        #expect(got[Labels(["__name__": "m", "i": "b"])]?.map(\.1) == [2, 7])
+        #expect(got[Labels(["__name__": "m", "i": "c"])]?.map(\.0) == [3000, 4000])
+    }
+
     @Test func fullCacheIsClearedAndRefilled() throws {
         var options = RemoteWriteOptions()
         options.seriesCacheEntries = 10

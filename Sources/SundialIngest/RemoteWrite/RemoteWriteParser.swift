@@ -100,6 +100,19 @@ extension RemoteWriteParser {
     /// `Label { string name = 1; string value = 2; }`. A missing field is the empty string.
     /// Returns the byte ranges of name and value.
     func parseLabelV1(_ range: Range<Int>) throws(DecodeError) -> (Range<Int>, Range<Int>) {
+        // Fast path: the encoding senders produce for a label with a name and a value shorter
+        // than 128 bytes, `0x0A len name 0x12 len value` filling the message exactly. Anything
+        // else (empty value omitted, long strings, other field order, unknown fields) goes
+        // through the general loop below.
+        let lo = range.lowerBound, hi = range.upperBound
+        if hi - lo >= 4 && body[lo] == 0x0A {
+            let nl = Int(body[lo + 1])
+            let ne = lo + 2 + nl
+            if nl < 0x80 && ne + 2 <= hi && body[ne] == 0x12 {
+                let vl = Int(body[ne + 1])
+                if vl < 0x80 && ne + 2 + vl == hi { return (lo + 2..<ne, ne + 2..<hi) }
+            }
+        }
         var name = range.lowerBound..<range.lowerBound
         var value = name
         var r = ProtoCursor(range)

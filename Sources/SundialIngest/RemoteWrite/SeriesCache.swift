@@ -83,7 +83,7 @@ final class SeriesCache: Sendable {
                     let slot = Int(res.slots[i])
                     if slot >= 0 {
                         res.refs[i] = st.entries[slot].ref
-                        touched &+= st.entries[slot].labels.count
+                        touched &+= st.entries[slot].labels.labels.count
                     }
                 }
                 res.touched = touched
