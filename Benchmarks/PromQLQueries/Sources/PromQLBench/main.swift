@@ -74,21 +74,44 @@ func cpuMs() -> Double {
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
     return Double(ts.tv_sec) * 1000 + Double(ts.tv_nsec) / 1e6
 }
-for q in queries {
+/// Heap bytes and calls allocated so far, when the counting allocator is preloaded
+/// (`LD_PRELOAD=libcount.so`, see BENCHMARKS.md); nil otherwise.
+typealias CounterFn = @convention(c) () -> UInt64
+let allocBytesFn: CounterFn? = dlsym(dlopen(nil, RTLD_NOW), "alloc_counter_bytes")
+    .map { unsafeBitCast($0, to: CounterFn.self) }
+let allocCallsFn: CounterFn? = dlsym(dlopen(nil, RTLD_NOW), "alloc_counter_calls")
+    .map { unsafeBitCast($0, to: CounterFn.self) }
+// Arguments: [runs] [query index...] (defaults: 7 runs, all three queries).
+let args = CommandLine.arguments.dropFirst()
+let runs = args.first.flatMap { Int($0) } ?? 7
+let selected = args.dropFirst().compactMap { Int($0) }
+for (qi, q) in queries.enumerated() where selected.isEmpty || selected.contains(qi) {
     var times: [Duration] = []
     var cpu: [Double] = []
     var samples = 0
-    for _ in 0..<7 {
+    var allocBytes: [UInt64] = []
+    var allocCalls: [UInt64] = []
+    for _ in 0..<runs {
         let c0 = cpuMs()
+        let b0 = allocBytesFn?() ?? 0, n0 = allocCallsFn?() ?? 0
         let d = try await clock.measure {
             let r = try await engine.rangeQuery(q, start: start, end: start + span, step: 60_000, storage: storage)
             samples = r.samplesProcessed
         }
+        allocBytes.append((allocBytesFn?() ?? 0) - b0)
+        allocCalls.append((allocCallsFn?() ?? 0) - n0)
         times.append(d)
         cpu.append(cpuMs() - c0)
     }
     times.sort()
     cpu.sort()
+    allocBytes.sort()
+    allocCalls.sort()
     let ms = { (d: Duration) in Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
-    print(String(describing: q), "wall median \(ms(times[times.count / 2])) ms, min \(ms(times[0])) ms; CPU median \(cpu[cpu.count / 2]) ms; samples \(samples)")
+    var line = "\(String(describing: q)) wall median \(ms(times[times.count / 2])) ms, min \(ms(times[0])) ms; CPU median \(cpu[cpu.count / 2]) ms, min \(cpu[0]) ms; samples \(samples)"
+    if allocBytesFn != nil {
+        let b = allocBytes[allocBytes.count / 2], n = allocCalls[allocCalls.count / 2]
+        line += "; allocated \(b) bytes in \(n) calls = \(Double(b) / Double(max(1, samples))) bytes/sample"
+    }
+    print(line)
 }
