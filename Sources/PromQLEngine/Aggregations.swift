@@ -147,7 +147,10 @@ extension Evaluator {
         switch a.expr.unparenthesized {
         case .call(let c):
             guard let rf = Evaluator.rangeFunction(c.function), rf != .absentOverTime else { return nil }
-            try streamRangeFunction(c, rf, grid, fold)
+            // Grouping keys never take `__name__` from a range function's output (it is dropped,
+            // `without` removes it anyway), unless `by` lists it.
+            let nameIrrelevant = without || !grouping.contains(Labels.metricName)
+            try streamRangeFunction(c, rf, grid, nameIrrelevant: nameIrrelevant && !delaysNameRemoval, fold)
         case .vectorSelector(let vs):
             try streamVectorSelector(vs, grid, fold)
         default:

@@ -103,10 +103,11 @@ public final class Engine: Sendable {
     {
         let limiter = limiter ?? defaultLimiter
         try limiter.limits.checkSelectorRanges(expr, stepMs: 0, rangeMs: 0)
-        return try await run(limiter) { (deadline: ContinuousClock.Instant) throws(EvaluationError) -> QueryResult in
+        return try await run(limiter) { (deadline: ContinuousClock.Instant, cancel: CancellationFlag) throws(EvaluationError) -> QueryResult in
             let ev = Evaluator(storage: storage, options: self.evaluatorOptions(limiter.limits), queryStart: at, queryEnd: at,
                                queryStep: 0, deadline: deadline)
             ev.maxSeries = limiter.limits.maxSeries
+            ev.cancellation = cancel
             let grid = StepGrid(start: at, end: at, interval: 1)
             let value: QueryValue
             switch try ev.evalRoot(expr, grid) {
@@ -140,10 +141,11 @@ public final class Engine: Sendable {
         let limiter = limiter ?? defaultLimiter
         try limiter.limits.checkRange(start: start, end: end, step: step)
         try limiter.limits.checkSelectorRanges(expr, stepMs: step, rangeMs: end - start)
-        return try await run(limiter) { (deadline: ContinuousClock.Instant) throws(EvaluationError) -> QueryResult in
+        return try await run(limiter) { (deadline: ContinuousClock.Instant, cancel: CancellationFlag) throws(EvaluationError) -> QueryResult in
             let ev = Evaluator(storage: storage, options: self.evaluatorOptions(limiter.limits), queryStart: start,
                                queryEnd: end, queryStep: step, deadline: deadline)
             ev.maxSeries = limiter.limits.maxSeries
+            ev.cancellation = cancel
             let grid = StepGrid(start: start, end: end, interval: step)
             var out: [SeriesResult] = []
             switch try ev.evalRoot(expr, grid) {
@@ -174,9 +176,11 @@ public final class Engine: Sendable {
         return o
     }
 
-    /// Runs `body` under the limiter's gate, then the engine-wide gate, with the limiter's deadline.
+    /// Runs `body` under the limiter's gate, then the engine-wide gate, with the limiter's deadline,
+    /// on ``EvaluationPool/shared`` (never on the cooperative pool); the calling task's cancellation
+    /// reaches `body` through the flag it is given.
     private func run(_ limiter: QueryLimiter,
-                     _ body: @Sendable (ContinuousClock.Instant) throws(EvaluationError) -> QueryResult)
+                     _ body: @escaping @Sendable (ContinuousClock.Instant, CancellationFlag) throws(EvaluationError) -> QueryResult)
         async throws(EvaluationError) -> QueryResult
     {
         if let own = limiter.gate {
@@ -194,6 +198,13 @@ public final class Engine: Sendable {
         }
         defer { gate.release() }
         if Task.isCancelled { throw EvaluationError.canceled("query queue") }
-        return try body(limiter.limits.deadline(from: .now))
+        let deadline = limiter.limits.deadline(from: .now)
+        return try await EvaluationPool.shared.run { (cancel: CancellationFlag) -> Result<QueryResult, EvaluationError> in
+            do throws(EvaluationError) {
+                return .success(try body(deadline, cancel))
+            } catch {
+                return .failure(error)
+            }
+        }
     }
 }

@@ -69,7 +69,8 @@ extension Evaluator {
 
     /// Streams the output series of a range function to `emit`, one at a time, in a reused
     /// ``StepSeries`` (copy it to keep it). Fails when two outputs share a label set.
-    func streamRangeFunction(_ call: Call, _ rf: RangeFunction, _ grid: StepGrid,
+    /// With `nameIrrelevant` (the consumer ignores `__name__`), the emitted labels may keep it.
+    func streamRangeFunction(_ call: Call, _ rf: RangeFunction, _ grid: StepGrid, nameIrrelevant: Bool = false,
                              _ emit: (inout StepSeries) throws(EvaluationError) -> Void) throws(EvaluationError) {
         // Locate the range argument and evaluate the scalar parameters once for all steps.
         var rangeIndex = 0
@@ -98,7 +99,17 @@ extension Evaluator {
         let v3 = isV3
         var scratch = StepSeries(labels: Labels(), steps: grid.count)
         var seen = Set<Labels>()
-        let checkDuplicates = rf != .absentOverTime
+        let delayed = delaysNameRemoval
+        // Storage series have distinct label sets, and so have the series of a subquery's inner
+        // vector; only dropping the name can make two equal, and not when the selector pins one name.
+        var singleName = false
+        if case .matrixSelector(let ms) = arg {
+            singleName = ms.vectorSelector.matchers.contains { $0.name == Labels.metricName && $0.type == .equal }
+        }
+        let checkDuplicates = rf != .absentOverTime && !keepName && !delayed && !singleName
+        // The consumer ignores `__name__` (a fold grouping without it): keep the labels as they are
+        // unless the duplicate check needs them without the name.
+        let keepLabels = keepName || (nameIrrelevant && !checkDuplicates)
 
         var stepper = WindowStepper(function: rf, grid: grid, params: params, range: 0, offset: 0, at: nil, v3: v3,
                                     maxSamples: options.maxSamples)
@@ -116,13 +127,12 @@ extension Evaluator {
             guard r.any else { return }
             try finish(labels, &ss, inputDropsName: inputDropsName)
         }
-        let delayed = delaysNameRemoval
         func finish(_ labels: Labels, _ ss: inout StepSeries, inputDropsName: Bool = false) throws(EvaluationError) {
             if delayed {
                 ss.labels = labels
                 ss.dropName = inputDropsName || !keepName
             } else {
-                ss.labels = keepName ? labels : labels.droppingMetricName
+                ss.labels = keepLabels ? labels : labels.droppingMetricName
             }
             if checkDuplicates && !seen.insert(ss.labels).inserted {
                 // Prometheus checks the whole result matrix for duplicate label sets.
@@ -142,13 +152,15 @@ extension Evaluator {
             let hints = SelectHints(start: minT, end: maxT, step: grid.interval, range: range,
                                     function: call.function.rawValue)
             let all = try select(vs, minT: minT, maxT: maxT, hints: hints)
+            if checkDuplicates { seen.reserveCapacity(all.count) }
             stepper.range = range
             stepper.offset = offset
             stepper.at = at
             if all.count >= ParallelRange.minimumSeries && ParallelRange.workers > 1 {
                 // Large selection: both cores compute windows; results are emitted in input order.
                 let parts = try ParallelRange.compute(all, minT: minT, maxT: maxT, stepper: stepper,
-                                                      currentSamples: currentSamples, deadline: deadline)
+                                                      currentSamples: currentSamples, deadline: deadline,
+                                                      cancellation: cancellation)
                 try checkNow()
                 for var part in parts {
                     totalSamples += part.samples
@@ -159,9 +171,9 @@ extension Evaluator {
                 for s in all {
                     try checkpoint()
                     try load(s, minT: minT, maxT: maxT)
-                    w.fill(from: buffer, countResets: rf.usesResets)
-                    if w.timestamps.isEmpty { continue }
-                    try run(s.labels, w.timestamps, w.values, resets: w.resets)
+                    w.prepare(&buffer, countResets: rf.usesResets)
+                    if buffer.isEmpty { continue }
+                    try run(s.labels, buffer.timestamps, buffer.values, resets: w.resets)
                 }
             }
         case .subquery(let sq):

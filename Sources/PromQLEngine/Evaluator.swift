@@ -26,6 +26,8 @@ final class Evaluator {
     var seriesSelected = 0
     var warnings: [String] = []
     private var checkCounter = 0
+    /// Set when the query's task is cancelled while evaluation runs on a pool thread.
+    var cancellation: CancellationFlag?
     /// Reused sample buffer for storage reads.
     var buffer = SampleBuffer()
 
@@ -59,7 +61,7 @@ final class Evaluator {
     }
 
     func checkNow() throws(EvaluationError) {
-        if Task.isCancelled { throw EvaluationError.canceled() }
+        if cancellation?.isCancelled == true || Task.isCancelled { throw EvaluationError.canceled() }
         if ContinuousClock.now > deadline { throw EvaluationError.timeout() }
     }
 

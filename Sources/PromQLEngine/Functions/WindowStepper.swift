@@ -71,26 +71,30 @@ struct WindowStepper: Sendable {
     }
 }
 
-/// Per-worker buffers for one series' window input: samples without stale markers and the
-/// running counter-reset counts. Reused across series.
+/// Per-worker buffers for one series' window input: the running counter-reset counts. Reused
+/// across series.
 struct WindowWorkspace {
-    var timestamps: [Timestamp] = []
-    var values: [Double] = []
     var resets: [Int32] = []
 
-    /// Copies `buffer` without stale markers; with `countResets`, `resets[k]` is the number of
-    /// `j <= k` with `values[j] < values[j - 1]`.
-    mutating func fill(from buffer: SampleBuffer, countResets: Bool) {
-        timestamps.removeAll(keepingCapacity: true)
-        values.removeAll(keepingCapacity: true)
-        resets.removeAll(keepingCapacity: true)
-        for k in 0..<buffer.count where !StaleMarker.isStale(buffer.values[k]) {
-            timestamps.append(buffer.timestamps[k])
-            values.append(buffer.values[k])
+    /// Removes stale markers from `buffer` in place (one scan; samples move only after the first
+    /// marker) and, with `countResets`, fills ``resets`` for its values (see ``resetCounts(_:into:)``).
+    mutating func prepare(_ buffer: inout SampleBuffer, countResets: Bool) {
+        var w = 0
+        let n = buffer.count
+        while w < n && !StaleMarker.isStale(buffer.values[w]) { w += 1 }
+        if w < n {
+            for k in (w + 1)..<n where !StaleMarker.isStale(buffer.values[k]) {
+                buffer.timestamps[w] = buffer.timestamps[k]
+                buffer.values[w] = buffer.values[k]
+                w += 1
+            }
+            buffer.timestamps.removeLast(n - w)
+            buffer.values.removeLast(n - w)
         }
-        if countResets { WindowWorkspace.resetCounts(values, into: &resets) }
+        if countResets { WindowWorkspace.resetCounts(buffer.values, into: &resets) }
     }
 
+    /// `r[k]` is the number of `j <= k` with `v[j] < v[j - 1]` (counter resets up to sample k).
     static func resetCounts(_ v: [Double]) -> [Int32] {
         var r: [Int32] = []
         resetCounts(v, into: &r)
@@ -99,10 +103,17 @@ struct WindowWorkspace {
 
     static func resetCounts(_ v: [Double], into r: inout [Int32]) {
         r.removeAll(keepingCapacity: true)
-        r.reserveCapacity(v.count)
+        // Counters rarely reset: find the first reset with a plain scan, zero-fill up to it.
+        var first = v.count
+        for k in v.indices.dropFirst() where v[k] < v[k - 1] {
+            first = k
+            break
+        }
+        r.append(contentsOf: repeatElement(0, count: first))
+        guard first < v.count else { return }
         var c: Int32 = 0
-        for k in v.indices {
-            if k > 0 && v[k] < v[k - 1] { c += 1 }
+        for k in first..<v.count {
+            if v[k] < v[k - 1] { c += 1 }
             r.append(c)
         }
     }
@@ -130,7 +141,8 @@ enum ParallelRange {
     }
 
     static func compute(_ all: [any StorageSeries], minT: Timestamp, maxT: Timestamp, stepper: WindowStepper,
-                        currentSamples: Int, deadline: ContinuousClock.Instant) throws(EvaluationError) -> [Part]
+                        currentSamples: Int, deadline: ContinuousClock.Instant, cancellation: CancellationFlag? = nil)
+        throws(EvaluationError) -> [Part]
     {
         let n = workers
         let slots = (0..<n).map { _ in Slot() }
@@ -142,11 +154,19 @@ enum ParallelRange {
             var buffer = SampleBuffer()
             var ws = WindowWorkspace()
             var ss = StepSeries(labels: Labels(), steps: stepper.grid.count)
+            slot.part.labels.reserveCapacity(hi - lo)
+            slot.part.series.reserveCapacity(hi - lo)
             let countResets = stepper.function.usesResets
             for k in lo..<hi {
-                if (k - lo) & 255 == 255 && ContinuousClock.now > deadline {
-                    slot.part.error = EvaluationError.timeout()
-                    return
+                if (k - lo) & 255 == 255 {
+                    if cancellation?.isCancelled == true {
+                        slot.part.error = EvaluationError.canceled()
+                        return
+                    }
+                    if ContinuousClock.now > deadline {
+                        slot.part.error = EvaluationError.timeout()
+                        return
+                    }
                 }
                 buffer.removeAll()
                 do {
@@ -155,9 +175,9 @@ enum ParallelRange {
                     slot.part.error = EvaluationError(.storage, "error reading samples of \(all[k].labels): \(error)")
                     return
                 }
-                ws.fill(from: buffer, countResets: countResets)
-                if ws.timestamps.isEmpty { continue }
-                let r = stepper.compute(ws.timestamps, ws.values, resets: ws.resets, currentSamples: currentSamples,
+                ws.prepare(&buffer, countResets: countResets)
+                if buffer.isEmpty { continue }
+                let r = stepper.compute(buffer.timestamps, buffer.values, resets: ws.resets, currentSamples: currentSamples,
                                         into: &ss)
                 slot.part.samples += r.samples
                 if r.tooMany {
