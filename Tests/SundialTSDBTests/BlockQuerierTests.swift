@@ -124,4 +124,24 @@ import Testing
         #expect(try q.labelValues(name: "k", matchers: []) == ["a", "b"])
         #expect(try q.labelNames(matchers: []) == ["__name__", "k"])
     }
+
+    /// The hints' `[start, end]` narrows a block select: series without a chunk there are not
+    /// selected, and samples are clipped to it whatever range the caller asks for.
+    @Test func hintsNarrowTheRange() throws {
+        let block = try PromFixture.open()
+        let t0: Int64 = 1_700_000_000_000
+        let q = BlockQuerier(block: block, minTime: .min, maxTime: .max)
+        let hints = SelectHints(start: t0 + 60_000, end: t0 + 120_000)
+        let up = try q.select(sorted: true, hints: hints, matchers: [.equal("__name__", "fixture_up")])
+        #expect(up.count == 1)
+        var buf = SampleBuffer()
+        try up[0].samples(minTime: .min, maxTime: .max, into: &buf)
+        #expect(buf.timestamps == [60_000, 75_000, 90_000, 105_000, 120_000].map { t0 + $0 })
+        #expect(try q.select(sorted: true, hints: hints, matchers: [.equal("__name__", "fixture_info")]).isEmpty)
+        #expect(try q.select(sorted: true, hints: SelectHints(start: 0, end: t0 - 1), matchers: []).isEmpty)
+        // Series-only selects the same series as a full select over the same range.
+        let seriesOnly = SelectHints(start: hints.start, end: hints.end, function: SelectHints.seriesOnlyFunction)
+        #expect(try q.select(sorted: true, hints: seriesOnly, matchers: []).map(\.labels)
+                == q.select(sorted: true, hints: hints, matchers: []).map(\.labels))
+    }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import SundialCore
-import SundialTSDB
+@testable import SundialTSDB
 
 @Suite struct HeadQuerierTests {
     static func fixture() throws -> Head {
@@ -89,5 +89,23 @@ import SundialTSDB
         var buf = SampleBuffer()
         try sel[0].samples(minTime: .min, maxTime: .max, into: &buf)
         #expect(buf.timestamps == [0, 1000, 2000, 3000, 4000])
+    }
+
+    /// The series-only hint (`/api/v1/series`) selects the same series without snapshotting any
+    /// chunk, and samples asked for anyway come out right, clipped to the select's range.
+    @Test func seriesOnlyHintSnapshotsNoChunks() throws {
+        let head = try Self.fixture()
+        let q = HeadQuerier(head: head, minTime: .min, maxTime: .max)
+        let hints = SelectHints(start: 1000, end: 2000, function: SelectHints.seriesOnlyFunction)
+        let full = try q.selectHeadSeries(sorted: true, hints: SelectHints(start: 1000, end: 2000), matchers: [.equal("job", "api")])
+        let lean = try q.selectHeadSeries(sorted: true, hints: hints, matchers: [.equal("job", "api")])
+        #expect(lean.map(\.labels) == full.map(\.labels) && lean.count == 3)
+        #expect(lean.allSatisfy { $0.chunks.isEmpty } && full.allSatisfy { !$0.chunks.isEmpty })
+        var buf = SampleBuffer()
+        try lean[0].samples(minTime: .min, maxTime: .max, into: &buf)
+        #expect(buf.timestamps == [1000, 2000])
+        // Outside the data: nothing selected either way.
+        let none = SelectHints(start: 50_000, end: 60_000, function: SelectHints.seriesOnlyFunction)
+        #expect(try q.selectHeadSeries(sorted: true, hints: none, matchers: []).isEmpty)
     }
 }

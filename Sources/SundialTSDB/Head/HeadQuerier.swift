@@ -50,8 +50,16 @@ public struct HeadQuerier: Querier {
         var out: [HeadSeries] = []
         out.reserveCapacity(refs.count)
         var chunks: [HeadChunk] = []
+        let seriesOnly = hints?.function == SelectHints.seriesOnlyFunction
         for r in refs {
             guard let s = head.series(SeriesRef(r)) else { continue }  // removed meanwhile
+            if seriesOnly && stones == nil {
+                // Labels only: no chunk snapshot (which would also make the series' next append
+                // copy its open chunk); samples, if asked for anyway, are read at that time.
+                guard s.state.withLock({ $0.hasSamples(overlapping: mint, maxt) }) else { continue }
+                out.append(HeadSeries(lazy: s, minTime: mint, maxTime: maxt))
+                continue
+            }
             chunks.removeAll(keepingCapacity: true)
             s.state.withLock { $0.chunks(overlapping: mint, maxt, into: &chunks) }
             if chunks.isEmpty { continue }
@@ -103,22 +111,58 @@ public struct HeadSeries: StorageSeries {
     /// never returned.
     public let deleted: [DeletedInterval]
 
+    /// For a series selected with the series-only hint: the series, read when samples are asked
+    /// for, within the closed range `[lazyRange.0, lazyRange.1]` of the select.
+    let lazy: MemSeries?
+    let lazyRange: (Int64, Int64)
+
     /// A selected series. - Parameter deleted: sorted, non-overlapping deleted intervals.
     public init(ref: SeriesRef, labels: Labels, chunks: [HeadChunk], deleted: [DeletedInterval] = []) {
         self.ref = ref
         self.labels = labels
         self.chunks = chunks
         self.deleted = deleted
+        self.lazy = nil
+        self.lazyRange = (0, 0)
+    }
+
+    /// A series selected for its labels only (``SelectHints/seriesOnlyFunction``): ``chunks`` is
+    /// empty and ``samples(minTime:maxTime:into:)`` snapshots the series' chunks when called, so
+    /// it may see samples appended after the select (within the select's range).
+    init(lazy series: MemSeries, minTime: Int64, maxTime: Int64) {
+        self.ref = series.ref
+        self.labels = series.labels
+        self.chunks = []
+        self.deleted = []
+        self.lazy = series
+        self.lazyRange = (minTime, maxTime)
     }
 
     /// Appends the samples with `minTime <= t <= maxTime` in time order, except deleted ones.
     /// - Throws: ``DecodeError`` if a chunk is corrupt (a bug: head chunks are built in memory).
     public func samples(minTime: Timestamp, maxTime: Timestamp, into buffer: inout SampleBuffer) throws {
+        var chunks = self.chunks
+        var minTime = minTime, maxTime = maxTime
+        if let lazy {
+            minTime = Swift.max(minTime, lazyRange.0)
+            maxTime = Swift.min(maxTime, lazyRange.1)
+            guard minTime <= maxTime else { return }
+            lazy.state.withLock { $0.chunks(overlapping: minTime, maxTime, into: &chunks) }
+        }
         let start = buffer.count
         for c in chunks where c.overlaps(minTime, maxTime) {
             try XORChunk.decode(c.bytes, minTime: minTime, maxTime: maxTime,
                                 timestamps: &buffer.timestamps, values: &buffer.values)
         }
         if !deleted.isEmpty { BlockSeries.dropDeleted(&buffer, from: start, deleted) }
+    }
+}
+
+extension SeriesState {
+    /// True when some sample lies in the closed range `[mint, maxt]` as far as chunk bounds
+    /// tell (the same test ``chunks(overlapping:_:into:)`` applies), without copying anything.
+    func hasSamples(overlapping mint: Int64, _ maxt: Int64) -> Bool {
+        if open.count > 0 && openMinTime <= maxt && open.lastTimestamp >= mint { return true }
+        return full.contains { $0.overlaps(mint, maxt) }
     }
 }

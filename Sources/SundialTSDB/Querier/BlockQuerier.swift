@@ -18,27 +18,34 @@ public struct BlockQuerier: Querier {
 
     /// Series matching all matchers that have at least one chunk in range and not every sample
     /// deleted by tombstones over it, in label order (always sorted: index order is label order).
+    /// The hints' `[start, end]` narrows the range: chunks outside it are neither kept nor read.
+    /// Selecting reads only the index; chunk bytes are read when a series' samples are asked for
+    /// (so a series-only select, ``SelectHints/seriesOnlyFunction``, reads no chunk at all).
     public func select(sorted: Bool, hints: SelectHints?, matchers: [LabelMatcher]) throws -> [any StorageSeries] {
-        try selectSeries(matchers: matchers)
+        try selectSeries(matchers: matchers, hints: hints)
     }
 
     /// ``select(sorted:hints:matchers:)`` with the concrete series type.
-    public func selectSeries(matchers: [LabelMatcher]) throws -> [BlockSeries] {
-        guard minTime <= maxTime, block.overlaps(mint: minTime, maxt: maxTime) else { return [] }
+    public func selectSeries(matchers: [LabelMatcher], hints: SelectHints? = nil) throws -> [BlockSeries] {
+        let (mint, maxt) = SelectHints.narrow(hints, minTime: minTime, maxTime: maxTime)
+        guard mint <= maxt, block.overlaps(mint: mint, maxt: maxt) else { return [] }
         let refs = try block.index.postings(for: matchers)
         var out: [BlockSeries] = []
         out.reserveCapacity(refs.count)
         var chunks: [IndexChunkMeta] = []
         var labelRefs: [UInt32] = []
+        let deletions = !block.tombstones.isEmpty
         for ref in refs {
             let labels = try block.index.series(UInt64(ref), labelRefs: &labelRefs, chunks: &chunks)
-            let inRange = chunks.filter { $0.maxTime >= minTime && $0.minTime <= maxTime }
+            let inRange = chunks.filter { $0.maxTime >= mint && $0.minTime <= maxt }
             if inRange.isEmpty { continue }
-            let deleted = block.tombstones.deleted(UInt64(ref))
-            if !deleted.isEmpty && inRange.allSatisfy({ c in deleted.contains { $0.minTime <= c.minTime && c.maxTime <= $0.maxTime } }) {
+            let deleted = deletions ? block.tombstones.deleted(UInt64(ref)) : []
+            if !deleted.isEmpty && inRange.allSatisfy({ c in
+                deleted.contains { $0.minTime <= Swift.max(c.minTime, mint) && Swift.min(c.maxTime, maxt) <= $0.maxTime }
+            }) {
                 continue
             }
-            out.append(BlockSeries(labels: labels, block: block, chunks: inRange, deleted: deleted, minTime: minTime, maxTime: maxTime))
+            out.append(BlockSeries(labels: labels, block: block, chunks: inRange, deleted: deleted, minTime: mint, maxTime: maxt))
         }
         return out
     }
