@@ -149,6 +149,40 @@ extension Evaluator {
             let at = atTime(vs.at)
             let maxT = (at ?? grid.end) - offset
             let minT = (at ?? grid.start) - offset - range
+            if isV3 && (vs.anchored || vs.smoothed) {
+                // v3 extended range selectors: read a lookback delta before (and for `smoothed`
+                // after) the windows, evaluate step by step (see ``ExtendedRange``).
+                let lookback = options.lookbackDelta
+                let loadMin = minT - lookback, loadMax = maxT + (vs.smoothed ? lookback : 0)
+                let hints = SelectHints(start: loadMin, end: loadMax, step: grid.interval, range: range,
+                                        function: call.function.rawValue)
+                let all = try select(vs, minT: loadMin, maxT: loadMax, hints: hints)
+                var w = WindowWorkspace()
+                var ss = StepSeries(labels: Labels(), steps: grid.count)
+                for s in all {
+                    try checkpoint()
+                    try load(s, minT: loadMin, maxT: loadMax)
+                    w.prepare(&buffer, countResets: false)
+                    if buffer.isEmpty { continue }
+                    try hold(buffer.count)
+                    totalSamples += buffer.count
+                    currentSamples -= buffer.count
+                    var any = false
+                    for i in 0..<grid.count {
+                        let maxt = (at ?? grid.time(i)) - offset, mint = maxt - range
+                        let r = vs.anchored
+                            ? ExtendedRange.anchored(rf, buffer.timestamps, buffer.values, mint: mint, maxt: maxt,
+                                                     lookback: lookback, rangeSeconds: Double(range) / 1000)
+                            : ExtendedRange.smoothed(rf, buffer.timestamps, buffer.values, mint: mint, maxt: maxt,
+                                                     lookback: lookback, rangeSeconds: Double(range) / 1000)
+                        ss.present[i] = r != nil
+                        ss.values[i] = r ?? 0
+                        if r != nil { any = true }
+                    }
+                    if any { try finish(s.labels, &ss) }
+                }
+                return
+            }
             let hints = SelectHints(start: minT, end: maxT, step: grid.interval, range: range,
                                     function: call.function.rawValue)
             let all = try select(vs, minT: minT, maxT: maxT, hints: hints)

@@ -75,10 +75,41 @@ extension Evaluator {
         let firstRef = (at ?? grid.start) - offset
         let lastRef = (at ?? grid.end) - offset
         let minT = firstRef - lookback
-        let hints = SelectHints(start: minT, end: lastRef, step: grid.interval)
-        let all = try select(vs, minT: minT, maxT: lastRef, hints: hints)
         let v3 = isV3
         var ss = StepSeries(labels: Labels(), steps: grid.count)
+        if v3 && vs.smoothed {
+            // v3 `smoothed`: interpolate at each step between the samples around it (see ``ExtendedRange``).
+            let maxT = lastRef + lookback
+            let all = try select(vs, minT: minT, maxT: maxT, hints: SelectHints(start: minT, end: maxT, step: grid.interval))
+            var w = WindowWorkspace()
+            for s in all {
+                try checkpoint()
+                try load(s, minT: minT, maxT: maxT)
+                w.prepare(&buffer, countResets: false)
+                if buffer.isEmpty { continue }
+                var any = false
+                var from = 0
+                for i in 0..<grid.count {
+                    let ref = at != nil ? lastRef : grid.time(i) - offset
+                    let (value, next) = ExtendedRange.smoothedValue(buffer.timestamps, buffer.values, at: ref,
+                                                                    lookback: lookback, from: at != nil ? 0 : from)
+                    from = max(0, next - 1)
+                    ss.present[i] = value != nil
+                    ss.values[i] = value ?? 0
+                    if value != nil { any = true }
+                }
+                if any {
+                    let n = ss.pointCount
+                    try hold(n)
+                    totalSamples += n
+                    ss.labels = s.labels
+                    try emit(&ss)
+                }
+            }
+            return
+        }
+        let hints = SelectHints(start: minT, end: lastRef, step: grid.interval)
+        let all = try select(vs, minT: minT, maxT: lastRef, hints: hints)
         for s in all {
             try checkpoint()
             try load(s, minT: minT, maxT: lastRef)

@@ -136,17 +136,12 @@ public struct TestRunner: Sendable {
         return outcomes
     }
 
-    /// The v3 syntax the engine does not evaluate yet, if `query` uses it: `anchored`/`smoothed`
-    /// selectors and `info()`.
+    /// The v3 syntax the engine does not evaluate yet, if `query` uses it: `info()`.
     func unsupportedSyntax(_ query: String) -> String? {
         guard let expr = try? engine.parse(query) else { return nil }
         var found: String? = nil
         AtInjection.walk(expr) { e in
-            switch e {
-            case .vectorSelector(let v) where v.anchored || v.smoothed: found = v.anchored ? "anchored" : "smoothed"
-            case .call(let c) where c.function == .info: found = "info()"
-            default: break
-            }
+            if case .call(let c) = e, c.function == .info { found = "info()" }
         }
         return found
     }
