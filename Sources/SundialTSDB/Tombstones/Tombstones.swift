@@ -40,9 +40,9 @@ public struct Tombstones: Sendable, Hashable {
         out.reserveCapacity(list.count + 1)
         var inserted = false
         for x in list {
-            if x.maxTime < merged.minTime - 1 {
+            if Tombstones.gap(x.maxTime, merged.minTime) {
                 out.append(x)
-            } else if x.minTime > merged.maxTime + 1 {
+            } else if Tombstones.gap(merged.maxTime, x.minTime) {
                 if !inserted { out.append(merged); inserted = true }
                 out.append(x)
             } else {
@@ -52,6 +52,12 @@ public struct Tombstones: Sendable, Hashable {
         if !inserted { out.append(merged) }
         list = out
         intervals[ref] = list
+    }
+
+    /// True if `a < b - 1`: at least one timestamp lies strictly between (intervals neither overlap
+    /// nor touch). Exact for the whole `Int64` range (no `b - 1` overflow at `Int64.min`).
+    @inline(__always) static func gap(_ a: Int64, _ b: Int64) -> Bool {
+        a < b && UInt64(bitPattern: b &- a) > 1
     }
 
     /// Drops every interval ending before `mint` (ms) and every series left without one
