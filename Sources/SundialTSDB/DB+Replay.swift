@@ -27,20 +27,66 @@ public struct ReplayStatistics: Sendable {
 /// Per-record totals of the replay shards.
 final class ReplayShardResults: Sendable {
     struct Totals {
-        var applied = 0, dropped = 0, cuts = 0
+        var applied = 0, dropped = 0, unknown = 0, cuts = 0
         var mint = Int64.max, maxt = Int64.min
     }
     let totals = Mutex(Totals())
-    func add(applied: Int, dropped: Int, cuts: Int, mint: Int64, maxt: Int64) {
+    func add(applied: Int, dropped: Int, unknown: Int, cuts: Int, mint: Int64, maxt: Int64) {
         totals.withLock { t in
             t.applied += applied
             t.dropped += dropped
+            t.unknown += unknown
             t.cuts += cuts
             t.mint = Swift.min(t.mint, mint)
             t.maxt = Swift.max(t.maxt, maxt)
         }
     }
     var value: Totals { totals.withLock { $0 } }
+}
+
+/// The series of one WAL replay by logged ref: a dense array for refs below ``denseLimit``
+/// (refs are sequential), a dictionary above. Written only by the replaying thread between
+/// samples records; copies are read concurrently by the shard threads, without locks and without
+/// reference counting per sample (the entries are unmanaged references to series that
+/// ``strong`` keeps alive for as long as any copy of the table exists).
+struct ReplayRefTable: @unchecked Sendable {
+    /// Refs below this are kept in the dense array (at most 128 MiB of slots).
+    static let denseLimit: UInt64 = 1 << 24
+    private var dense: [Unmanaged<MemSeries>?] = []
+    private var sparse: [UInt64: MemSeries] = [:]
+    /// Owns every series in ``dense``.
+    private var strong: [MemSeries] = []
+
+    /// Maps `ref` to `series` (a later record for the same ref wins, as in Prometheus).
+    mutating func set(_ ref: UInt64, _ series: MemSeries) {
+        guard ref < ReplayRefTable.denseLimit else {
+            sparse[ref] = series
+            return
+        }
+        let i = Int(ref)
+        if i >= dense.count {
+            dense.append(contentsOf: repeatElement(nil, count: Swift.max(i + 1 - dense.count, dense.count / 2)))
+        }
+        strong.append(series)
+        dense[i] = Unmanaged.passUnretained(series)
+    }
+
+    /// The series of `ref`, or nil.
+    func series(_ ref: UInt64) -> MemSeries? {
+        guard ref < ReplayRefTable.denseLimit else { return sparse[ref] }
+        return Int(ref) < dense.count ? dense[Int(ref)]?.takeUnretainedValue() : nil
+    }
+
+    /// Calls `body` with the series of `ref` without retaining it; nil when the ref is unknown.
+    @inline(__always)
+    func withSeries<R>(_ ref: UInt64, _ body: (MemSeries) -> R) -> R? {
+        if ref < ReplayRefTable.denseLimit {
+            guard Int(ref) < dense.count, let u = dense[Int(ref)] else { return nil }
+            return u._withUnsafeGuaranteedRef(body)
+        }
+        guard let s = sparse[ref] else { return nil }
+        return body(s)
+    }
 }
 
 extension DB {
@@ -55,67 +101,51 @@ extension DB {
     static func replay(_ dir: String, into head: Head, log: @escaping @Sendable (String) -> Void) throws -> ReplayStatistics {
         var stats = ReplayStatistics()
         let start = ContinuousClock.now
-        // Series whose label set was already defined under another ref (Prometheus keeps a
-        // `multiRef` map for these): samples logged under the alias go to the first series.
-        var aliases: [UInt64: MemSeries] = [:]
+        // Series by logged ref, aliases included: a ref whose label set was already defined
+        // under another ref (Prometheus keeps a `multiRef` map for these) maps to the first series.
+        var refs = ReplayRefTable()
         var mint = Int64.max
         var maxt = Int64.min
         let range = head.options.chunkRange
         let spc = head.options.samplesPerChunk
-        var cachedRef: UInt64 = 0
-        var cached: MemSeries? = nil
-        var resolved: [MemSeries?] = []
         let walStats = try SundialWAL.replay(directory: dir, log: { log($0) }) { record in
             switch record {
             case .series(let list):
                 for s in list {
                     let (series, _) = head.create(s.labels, hash: s.labels.stableHash, ref: s.ref, logged: true)
-                    if series.ref != s.ref { aliases[s.ref.rawValue] = series }
+                    refs.set(s.ref.rawValue, series)
                     stats.series += 1
                 }
             case .samples(let list):
-                // Resolve refs serially (aliases included), then apply: records of many samples
-                // are split by series across `replayShards` threads, so each series stays in one
-                // thread and keeps its log order.
-                resolved.removeAll(keepingCapacity: true)
-                for smp in list {
-                    let r = smp.ref.rawValue
-                    if r == cachedRef, let c = cached {
-                        resolved.append(c)
-                    } else if let s = head.series(smp.ref) ?? aliases[r] {
-                        resolved.append(s)
-                        cachedRef = r
-                        cached = s
-                    } else {
-                        resolved.append(nil)
-                        stats.unknownRefSamples += 1
-                    }
-                }
+                // Records of many samples are split by series ref across `replayShards` threads,
+                // so each series stays in one thread and keeps its log order. The ref table is
+                // only read here (series records are applied between samples records).
                 let shards = list.count >= DB.replayParallelThreshold ? DB.replayShards : 1
                 let results = ReplayShardResults()
-                let work = resolved
+                let table = refs
                 let apply: @Sendable (Int) -> Void = { shard in
-                    var applied = 0, dropped = 0, cuts = 0
+                    var applied = 0, dropped = 0, unknown = 0, cuts = 0
                     var lo = Int64.max, hi = Int64.min
-                    for i in list.indices {
-                        guard let series = work[i] else { continue }
-                        if shards > 1 && Int(series.ref.rawValue % UInt64(shards)) != shard { continue }
-                        let smp = list[i]
-                        let (ok, cut) = series.state.withLock { st -> (Bool, Int) in
-                            let before = st.chunkCount
-                            let ok = st.append(smp.t, smp.v, chunkRange: range, samplesPerChunk: spc)
-                            return (ok, st.chunkCount - before)
+                    let mod = UInt64(shards)
+                    for smp in list {
+                        let r = smp.ref.rawValue
+                        if shards > 1 && Int(r % mod) != shard { continue }
+                        let outcome = table.withSeries(r) { series in
+                            series.state.withLock { $0.append(smp.t, smp.v, chunkRange: range, samplesPerChunk: spc) }
                         }
-                        cuts += cut
-                        if ok {
+                        switch outcome {
+                        case .some(.appended), .some(.appendedNewChunk):
+                            if outcome == .appendedNewChunk { cuts += 1 }
                             applied += 1
                             if smp.t < lo { lo = smp.t }
                             if smp.t > hi { hi = smp.t }
-                        } else {
+                        case .some(.rejected):
                             dropped += 1
+                        case .none:
+                            unknown += 1
                         }
                     }
-                    results.add(applied: applied, dropped: dropped, cuts: cuts, mint: lo, maxt: hi)
+                    results.add(applied: applied, dropped: dropped, unknown: unknown, cuts: cuts, mint: lo, maxt: hi)
                 }
                 if shards > 1 {
                     DispatchQueue.concurrentPerform(iterations: shards, execute: apply)
@@ -125,12 +155,13 @@ extension DB {
                 let r = results.value
                 stats.samples += r.applied
                 stats.droppedSamples += r.dropped
+                stats.unknownRefSamples += r.unknown
                 if r.mint < mint { mint = r.mint }
                 if r.maxt > maxt { maxt = r.maxt }
                 if r.cuts != 0 { head.chunkCountAtomic.wrappingAdd(r.cuts, ordering: .relaxed) }
             case .metadata(let list):
                 for m in list {
-                    guard let s = head.series(m.ref) ?? aliases[m.ref.rawValue], let name = s.labels.metricName else { continue }
+                    guard let s = refs.series(m.ref.rawValue) ?? head.series(m.ref), let name = s.labels.metricName else { continue }
                     head.storeMetadata(MetricMetadata(metricFamily: name, type: m.type, help: m.help, unit: m.unit))
                 }
             case .tombstones(let list):

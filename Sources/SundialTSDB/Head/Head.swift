@@ -20,6 +20,8 @@ public final class Head: Sendable {
 
     /// Next series ref to hand out (refs start at 1; 0 is ``SeriesRef/none``).
     let lastRef = Atomic<UInt64>(0)
+    /// Last appender id handed out (see ``SeriesState/pendingOwner``).
+    let appenderIDs = Atomic<UInt32>(0)
     /// Oldest sample time in the head (ms), `Int64.max` when empty.
     let minTimeAtomic = Atomic<Int64>(.max)
     /// Newest sample time in the head (ms), `Int64.min` when empty.
@@ -146,19 +148,24 @@ public final class Head: Sendable {
     /// A new appender for one batch. Not thread-safe itself; use one per batch.
     public func appender() -> HeadAppender { HeadAppender(head: self) }
 
-    /// Applies one sample to a series (caller does not hold its lock). Used by commit and replay.
+    /// Applies one sample to a series (caller does not hold its lock).
     /// - Returns: false when the sample was out of order against what is committed (dropped).
     @inline(__always)
     func apply(_ s: MemSeries, _ t: Int64, _ v: Double) -> Bool {
         let range = options.chunkRange
         let spc = options.samplesPerChunk
-        let (ok, cut) = s.state.withLock { st -> (Bool, Bool) in
-            let before = st.chunkCount
-            let ok = st.append(t, v, chunkRange: range, samplesPerChunk: spc)
-            return (ok, st.chunkCount != before)
+        let outcome = s.state.withLock { $0.append(t, v, chunkRange: range, samplesPerChunk: spc) }
+        if outcome == .appendedNewChunk { chunkCountAtomic.wrappingAdd(1, ordering: .relaxed) }
+        return outcome != .rejected
+    }
+
+    /// A fresh appender id (never 0; ids wrap after 2^32 appenders, and only the ids of live,
+    /// unfinished appenders are ever stored in series).
+    func nextAppenderID() -> UInt32 {
+        while true {
+            let id = appenderIDs.wrappingAdd(1, ordering: .relaxed).newValue
+            if id != 0 { return id }
         }
-        if cut { chunkCountAtomic.wrappingAdd(1, ordering: .relaxed) }
-        return ok
     }
 
     /// The latest metadata recorded for `metricFamily`, if any.

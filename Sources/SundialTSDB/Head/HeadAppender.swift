@@ -15,11 +15,16 @@ import Synchronization
 /// Prometheus does); a rolled-back batch may leave empty series, which garbage collection removes.
 public final class HeadAppender: Appender {
     let head: Head
+    /// This appender's id, marked in the series it stages samples for (``SeriesState/pendingOwner``).
+    let id: UInt32
     /// Lower bound of accepted timestamps for this batch (fixed at creation, as in Prometheus).
     let minValidTime: Int64
     var batch = HeadCommitBatch()
-    /// Newest staged (timestamp, value bits) per series ref in this batch.
+    /// Newest staged (timestamp, value bits) per series ref, only for series whose pending mark
+    /// belongs to another appender (concurrent batches for the same series). Usually empty.
     var staged: [UInt64: (Int64, UInt64)] = [:]
+    /// The table page of the last ref looked up.
+    var cursor = SeriesTableCursor()
     var pendingMetadata: [MetricMetadata] = []
     var batchMinTime: Int64 = .max
     var batchMaxTime: Int64 = .min
@@ -27,7 +32,13 @@ public final class HeadAppender: Appender {
 
     init(head: Head) {
         self.head = head
+        self.id = head.nextAppenderID()
         self.minValidTime = head.appendableMinValidTime
+    }
+
+    deinit {
+        // An appender dropped without commit or rollback: unmark its series.
+        if !finished { release(batch.series) }
     }
 
     /// Number of samples staged so far.
@@ -39,19 +50,41 @@ public final class HeadAppender: Appender {
             head.outOfBoundsCount.wrappingAdd(1, ordering: .relaxed)
             throw AppendError(.outOfBounds, labels: labels, timestamp: t, detail: "the head accepts samples at or after \(minValidTime)")
         }
-        var series: MemSeries? = nil
-        if ref != .none { series = head.series(ref) }
-        if series == nil {
-            try HeadAppender.validate(labels, t)
-            series = head.getOrCreate(labels).0
-        }
-        let s = series!
-        let bits = v.bitPattern
-        let check: AppendCheck
-        if let (lt, lb) = staged[s.ref.rawValue] {
-            check = t > lt ? .ok : (t == lt ? (bits == lb ? .exactDuplicate : .duplicateTimestamp) : .outOfOrder)
+        let s: MemSeries
+        if ref != .none, let found = cursor.get(ref.rawValue, in: head.stripes.table) {
+            s = found
         } else {
-            check = s.state.withLock { $0.check(t, bits) }
+            try HeadAppender.validate(labels, t)
+            s = head.getOrCreate(labels).0
+        }
+        let bits = v.bitPattern
+        let id = self.id
+        let index = UInt32(truncatingIfNeeded: batch.count)
+        // Validate against this batch's newest sample of the series if it has one (found through
+        // the series' pending mark, or in `staged` when another batch holds the mark), else
+        // against the committed samples; mark the series as staged by this batch.
+        var tracked = true
+        let check: AppendCheck = s.state.withLock { st in
+            if st.pendingOwner == id {
+                let i = Int(st.pendingIndex)
+                let c = HeadAppender.compare(t, bits, batch.timestamps[i], batch.values[i].bitPattern)
+                if c == .ok { st.pendingIndex = index }
+                return c
+            }
+            if !staged.isEmpty, let (lt, lb) = staged[s.ref.rawValue] {
+                tracked = false
+                return HeadAppender.compare(t, bits, lt, lb)
+            }
+            let c = st.check(t, bits)
+            if c == .ok {
+                if st.pendingOwner == 0 {
+                    st.pendingOwner = id
+                    st.pendingIndex = index
+                } else {
+                    tracked = false
+                }
+            }
+            return c
         }
         switch check {
         case .ok:
@@ -65,13 +98,29 @@ public final class HeadAppender: Appender {
             head.outOfOrderCount.wrappingAdd(1, ordering: .relaxed)
             throw AppendError(.outOfOrder, labels: s.labels, timestamp: t)
         }
-        staged[s.ref.rawValue] = (t, bits)
+        if !tracked { staged[s.ref.rawValue] = (t, bits) }
         batch.series.append(s)
         batch.timestamps.append(t)
         batch.values.append(v)
         if t < batchMinTime { batchMinTime = t }
         if t > batchMaxTime { batchMaxTime = t }
         return s.ref
+    }
+
+    /// How a sample at `t` with value bits `bits` follows a sample at `lt` with bits `lb`.
+    @inline(__always)
+    static func compare(_ t: Int64, _ bits: UInt64, _ lt: Int64, _ lb: UInt64) -> AppendCheck {
+        t > lt ? .ok : (t == lt ? (bits == lb ? .exactDuplicate : .duplicateTimestamp) : .outOfOrder)
+    }
+
+    /// Clears this appender's pending mark from `series` (those it still holds).
+    func release(_ series: [MemSeries]) {
+        let id = self.id
+        var previous: MemSeries? = nil
+        for s in series where s !== previous {
+            s.state.withLock { st in if st.pendingOwner == id { st.pendingOwner = 0 } }
+            previous = s
+        }
     }
 
     /// Refuses label sets Prometheus refuses: empty, an empty name, or a repeated name.
@@ -100,6 +149,7 @@ public final class HeadAppender: Appender {
         precondition(!finished, "commit after commit or rollback")
         finished = true
         staged = [:]
+        cursor = SeriesTableCursor()
         if batch.count == 0 && pendingMetadata.isEmpty { return }
         var loggedRefs = Set<UInt64>()
         for s in batch.series where !s.walLogged.load(ordering: .acquiring) {
@@ -122,6 +172,7 @@ public final class HeadAppender: Appender {
             }
         } catch {
             if applied { throw error }
+            release(work.series)
             throw TSDBError(.walWrite, "commit of \(work.count) samples failed; nothing was applied", cause: error)
         }
     }
@@ -134,23 +185,26 @@ public final class HeadAppender: Appender {
         var cuts = 0
         let range = head.options.chunkRange
         let spc = head.options.samplesPerChunk
+        let id = self.id
         var i = 0
         let n = work.count
         while i < n {
-            // Consecutive samples of one series go in under one lock.
+            // Consecutive samples of one series go in under one lock, which also clears the
+            // series' pending mark of this batch.
             let s = work.series[i]
             var j = i
             s.state.withLock { st in
-                let before = st.chunkCount
+                if st.pendingOwner == id { st.pendingOwner = 0 }
                 repeat {
-                    if st.append(work.timestamps[j], work.values[j], chunkRange: range, samplesPerChunk: spc) {
+                    switch st.append(work.timestamps[j], work.values[j], chunkRange: range, samplesPerChunk: spc) {
+                    case .appended: appended += 1
+                    case .appendedNewChunk:
                         appended += 1
-                    } else {
-                        dropped += 1  // a concurrent batch committed a newer sample first
+                        cuts += 1
+                    case .rejected: dropped += 1  // a concurrent batch committed a newer sample first
                     }
                     j += 1
                 } while j < n && work.series[j] === s
-                cuts += st.chunkCount - before
             }
             i = j
         }
@@ -164,8 +218,10 @@ public final class HeadAppender: Appender {
 
     /// Discards the staged samples and metadata.
     public func rollback() {
+        if !finished { release(batch.series) }
         finished = true
         staged = [:]
+        cursor = SeriesTableCursor()
         batch = HeadCommitBatch()
         pendingMetadata = []
     }

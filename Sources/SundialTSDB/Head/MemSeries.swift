@@ -28,11 +28,12 @@ public final class MemSeries: Sendable {
 
 /// Chunk state of a ``MemSeries`` (caller holds the series lock).
 ///
-/// The open chunk lives in an ``XORChunkAppender`` whose buffer is reused across chunks; full
-/// chunks keep only their exact-size encoded bytes.
+/// The open chunk lives in an ``XORChunkEncoder`` whose buffer is reused across chunks (its newest
+/// bits stay in the encoder's register, next to the rest of this state); full chunks keep only
+/// their exact-size encoded bytes.
 struct SeriesState: ~Copyable {
     /// The open (head) chunk. Empty (`count == 0`) only before the first sample or after truncation.
-    var open = XORChunkAppender()
+    var open = XORChunkEncoder()
     /// Time of the open chunk's first sample (ms).
     var openMinTime: Int64 = 0
     /// Time by which the open chunk must be cut (ms): the end of its chunk range, or earlier as
@@ -44,6 +45,12 @@ struct SeriesState: ~Copyable {
     var maxTime: Int64 = .min
     /// Bits of the newest committed sample's value (for duplicate detection).
     var lastValueBits: UInt64 = 0
+    /// The ``HeadAppender`` (by its id, 0 = none) that has staged samples for this series in its
+    /// uncommitted batch and tracks them here instead of in a per-batch dictionary (Prometheus
+    /// marks series `pendingCommit` the same way). Cleared when that appender commits or rolls back.
+    var pendingOwner: UInt32 = 0
+    /// Index in the owner's batch of its newest staged sample for this series.
+    var pendingIndex: UInt32 = 0
 
     /// Whether a sample at `t` with value `bits` can follow the committed samples. An exact
     /// duplicate of the newest sample is reported as such (accepted and ignored, as Prometheus does).
@@ -54,21 +61,24 @@ struct SeriesState: ~Copyable {
         return .outOfOrder
     }
 
-    /// Appends a sample, cutting a new chunk first when due. Returns false (and changes nothing)
-    /// when `t` is not after the newest sample. Prometheus `memSeries.append` / `appendPreprocessor`
-    /// in `tsdb/head_append.go` (2.42): a chunk is cut at the end of its chunk range, at the end
+    /// Appends a sample, cutting a new chunk first when due. Changes nothing when `t` is not after
+    /// the newest sample. Prometheus `memSeries.append` / `appendPreprocessor` in
+    /// `tsdb/head_append.go` (2.42): a chunk is cut at the end of its chunk range, at the end
     /// predicted when it is 1/4 full, or at twice the target size.
-    /// - Returns: whether the sample was appended, and whether a chunk was cut.
+    /// - Returns: whether the sample was appended, and whether it started a new chunk (the head
+    ///   counts chunks).
     @inline(__always)
-    mutating func append(_ t: Int64, _ v: Double, chunkRange: Int64, samplesPerChunk: Int) -> Bool {
+    mutating func append(_ t: Int64, _ v: Double, chunkRange: Int64, samplesPerChunk: Int) -> AppendOutcome {
         let n = open.count
+        var outcome = AppendOutcome.appended
         if n == 0 {
-            if let last = full.last, last.maxTime >= t { return false }
-            if maxTime != .min && t <= maxTime { return false }
+            if let last = full.last, last.maxTime >= t { return .rejected }
+            if maxTime != .min && t <= maxTime { return .rejected }
             openMinTime = t
             nextAt = SeriesState.rangeEnd(t, chunkRange)
+            outcome = .appendedNewChunk
         } else {
-            if open.lastTimestamp >= t { return false }
+            if open.lastTimestamp >= t { return .rejected }
             if n == samplesPerChunk / 4 {
                 nextAt = SeriesState.chunkEndTime(start: openMinTime, current: open.lastTimestamp, max: nextAt)
             }
@@ -76,12 +86,13 @@ struct SeriesState: ~Copyable {
                 cut()
                 openMinTime = t
                 nextAt = SeriesState.rangeEnd(t, chunkRange)
+                outcome = .appendedNewChunk
             }
         }
         open.append(timestamp: t, value: v)
         maxTime = t
         lastValueBits = v.bitPattern
-        return true
+        return outcome
     }
 
     /// Moves the open chunk to the full list (exact-size copy) and empties it, keeping its buffer.
@@ -120,8 +131,8 @@ struct SeriesState: ~Copyable {
         return open.count > 0 ? openMinTime : nil
     }
 
-    /// The chunks overlapping `[mint, maxt]` (closed), oldest first. The open chunk's bytes are
-    /// shared copy-on-write (the next append copies its buffer once).
+    /// The chunks overlapping `[mint, maxt]` (closed), oldest first. Full chunks' bytes are
+    /// shared copy-on-write; the open chunk's bytes are built into a new array.
     func chunks(overlapping mint: Int64, _ maxt: Int64, into out: inout [HeadChunk]) {
         for c in full where c.overlaps(mint, maxt) { out.append(c) }
         if open.count > 0 && openMinTime <= maxt && open.lastTimestamp >= mint {
@@ -146,6 +157,15 @@ struct SeriesState: ~Copyable {
         if n <= 1 { return max }
         return start &+ (max &- start) / n
     }
+}
+
+/// Outcome of ``SeriesState/append(_:_:chunkRange:samplesPerChunk:)``.
+enum AppendOutcome {
+    /// Not after the newest sample: nothing changed.
+    case rejected
+    case appended
+    /// Appended as the first sample of a new open chunk (the chunk count grew by one).
+    case appendedNewChunk
 }
 
 /// Outcome of validating one sample against a series.

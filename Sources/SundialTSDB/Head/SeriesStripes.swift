@@ -1,12 +1,13 @@
 import SundialCore
 import Synchronization
 
-/// The head's series maps, striped (Prometheus `stripeSeries`, `tsdb/head.go`): series by ref in
-/// stripe `ref & mask`, series by label hash in stripe `hash & mask`, each stripe with its own
-/// lock so that writers of different series rarely contend.
+/// The head's series maps (Prometheus `stripeSeries`, `tsdb/head.go`): series by label hash in
+/// stripe `hash & mask`, each stripe with its own lock so that writers of different series rarely
+/// contend, and series by ref in a dense ``SeriesTable`` (refs are handed out sequentially, so
+/// consecutive refs share a page and a batch's lookups stay in a few cache lines).
 ///
-/// Thread-safe. Lookups take one stripe lock briefly; creation takes the hash stripe's lock and
-/// then the ref stripe's lock (always in that order, so no deadlock).
+/// Thread-safe. Lookups take one lock briefly; creation takes the hash stripe's lock and then a
+/// table page's lock (always in that order, so no deadlock).
 final class SeriesStripes: Sendable {
     /// A hash bucket: almost always one series; a list only on a 64-bit hash collision.
     enum Bucket {
@@ -15,12 +16,13 @@ final class SeriesStripes: Sendable {
     }
 
     final class Stripe: Sendable {
-        let byRef = Mutex<[UInt64: MemSeries]>([:])
         let byHash = Mutex<[UInt64: Bucket]>([:])
     }
 
     let stripes: [Stripe]
     let mask: UInt64
+    /// Series by ref.
+    let table = SeriesTable()
 
     init(count: Int) {
         stripes = (0..<count).map { _ in Stripe() }
@@ -29,9 +31,7 @@ final class SeriesStripes: Sendable {
 
     /// The series with reference `ref`, or nil.
     @inline(__always)
-    func get(_ ref: SeriesRef) -> MemSeries? {
-        stripes[Int(ref.rawValue & mask)].byRef.withLock { $0[ref.rawValue] }
-    }
+    func get(_ ref: SeriesRef) -> MemSeries? { table.get(ref.rawValue) }
 
     /// The series with exactly `labels`, or nil.
     func get(hash: UInt64, labels: Labels) -> MemSeries? {
@@ -60,9 +60,7 @@ final class SeriesStripes: Sendable {
             }
             return (s, true)
         }
-        if created {
-            stripes[Int(series.ref.rawValue & mask)].byRef.withLock { $0[series.ref.rawValue] = series }
-        }
+        if created { table.insert(series) }
         return (series, created)
     }
 
@@ -77,15 +75,9 @@ final class SeriesStripes: Sendable {
                 map[hash] = rest.count == 1 ? .one(rest[0]) : .many(rest)
             }
         }
-        stripes[Int(series.ref.rawValue & mask)].byRef.withLock { _ = $0.removeValue(forKey: series.ref.rawValue) }
+        table.remove(series)
     }
 
-    /// Calls `body` for every series, one stripe at a time (the stripe lock is not held during
-    /// `body`: the stripe's series are copied out first).
-    func forEach(_ body: (MemSeries) -> Void) {
-        for stripe in stripes {
-            let list = stripe.byRef.withLock { Array($0.values) }
-            for s in list { body(s) }
-        }
-    }
+    /// Calls `body` for every series, in ref order (no lock is held during `body`).
+    func forEach(_ body: (MemSeries) -> Void) { table.forEach(body) }
 }
