@@ -147,7 +147,8 @@ public struct XORChunkEncoder: Sendable {
     /// Moves eight bytes (big-endian) to the stream.
     @inlinable @inline(__always)
     mutating func flush(_ word: UInt64) {
-        stream.appendBE64(word)
+        // One capacity/uniqueness check and one 8-byte copy instead of eight appends.
+        withUnsafeBytes(of: word.bigEndian) { stream.append(contentsOf: $0) }
     }
 
     /// Appends a sample. Any Int64 timestamp sequence round-trips (Go's wrapping arithmetic);

@@ -41,9 +41,11 @@ struct SeriesState: ~Copyable {
     var nextAt: Int64 = .min
     /// Full chunks, oldest first.
     var full: [HeadChunk] = []
-    /// Time of the newest committed sample (ms), `.min` when the series never had one.
+    /// Time of the newest committed sample (ms) while the open chunk is empty (`.min` when the
+    /// series never had one); the open chunk's last timestamp otherwise (see ``newestTime``).
+    /// Written only when the open chunk is emptied, so appends do not store it.
     var maxTime: Int64 = .min
-    /// Bits of the newest committed sample's value (for duplicate detection).
+    /// Bits of the newest committed sample's value while the open chunk is empty (as ``maxTime``).
     var lastValueBits: UInt64 = 0
     /// The ``HeadAppender`` (by its id, 0 = none) that has staged samples for this series in its
     /// uncommitted batch and tracks them here instead of in a per-batch dictionary (Prometheus
@@ -56,10 +58,22 @@ struct SeriesState: ~Copyable {
     /// duplicate of the newest sample is reported as such (accepted and ignored, as Prometheus does).
     @inline(__always)
     func check(_ t: Int64, _ bits: UInt64) -> AppendCheck {
-        if maxTime == .min || t > maxTime { return .ok }
-        if t == maxTime { return bits == lastValueBits ? .exactDuplicate : .duplicateTimestamp }
+        let newest: Int64
+        let newestBits: UInt64
+        if open.count > 0 {
+            newest = open.lastTimestamp
+            newestBits = open.lastValueBits
+        } else {
+            newest = maxTime
+            newestBits = lastValueBits
+        }
+        if newest == .min || t > newest { return .ok }
+        if t == newest { return bits == newestBits ? .exactDuplicate : .duplicateTimestamp }
         return .outOfOrder
     }
+
+    /// Time of the newest committed sample (ms), `.min` when the series never had one.
+    var newestTime: Int64 { open.count > 0 ? open.lastTimestamp : maxTime }
 
     /// Appends a sample, cutting a new chunk first when due. Changes nothing when `t` is not after
     /// the newest sample. Prometheus `memSeries.append` / `appendPreprocessor` in
@@ -90,14 +104,14 @@ struct SeriesState: ~Copyable {
             }
         }
         open.append(timestamp: t, value: v)
-        maxTime = t
-        lastValueBits = v.bitPattern
         return outcome
     }
 
     /// Moves the open chunk to the full list (exact-size copy) and empties it, keeping its buffer.
     mutating func cut() {
         guard open.count > 0 else { return }
+        maxTime = open.lastTimestamp
+        lastValueBits = open.lastValueBits
         full.append(HeadChunk(minTime: openMinTime, maxTime: open.lastTimestamp, bytes: open.finish()))
     }
 
@@ -113,6 +127,8 @@ struct SeriesState: ~Copyable {
             full.removeAll()
         }
         if open.count > 0 && open.lastTimestamp < mint {
+            maxTime = open.lastTimestamp
+            lastValueBits = open.lastValueBits
             open.reset()
             removed += 1
         }
