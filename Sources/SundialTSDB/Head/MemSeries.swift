@@ -8,12 +8,14 @@ import Synchronization
 /// Thread safety: ``ref`` and ``labels`` are immutable and read without a lock. Everything in
 /// ``state`` is guarded by its `Mutex`. ``walLogged`` is an atomic flag.
 public final class MemSeries: Sendable {
+    // Stored properties in the order of use per sample (a class is laid out in declaration
+    // order): the ref, then the lock and the chunk state, the cold label set last.
     /// The series reference, stable for the life of the head.
     public let ref: SeriesRef
-    /// The label set (strings interned by the head).
-    public let labels: Labels
     /// Chunk state; lock it for every read or write.
     let state: Mutex<SeriesState>
+    /// The label set (strings interned by the head).
+    public let labels: Labels
     /// True once the series record is in the write-ahead log (set after the WAL write returns, or
     /// when the series was replayed from it). Commits write the record for series not yet logged.
     let walLogged: Atomic<Bool>
@@ -34,11 +36,17 @@ public final class MemSeries: Sendable {
 struct SeriesState: ~Copyable {
     /// The open (head) chunk. Empty (`count == 0`) only before the first sample or after truncation.
     var open = XORChunkEncoder()
-    /// Time of the open chunk's first sample (ms).
-    var openMinTime: Int64 = 0
     /// Time by which the open chunk must be cut (ms): the end of its chunk range, or earlier as
     /// predicted at 1/4 full (Prometheus `nextAt`).
     var nextAt: Int64 = .min
+    /// The ``HeadAppender`` (by its id, 0 = none) that has staged samples for this series in its
+    /// uncommitted batch and tracks them here instead of in a per-batch dictionary (Prometheus
+    /// marks series `pendingCommit` the same way). Cleared when that appender commits or rolls back.
+    var pendingOwner: UInt32 = 0
+    /// Index in the owner's batch of its newest staged sample for this series.
+    var pendingIndex: UInt32 = 0
+    /// Time of the open chunk's first sample (ms).
+    var openMinTime: Int64 = 0
     /// Full chunks, oldest first.
     var full: [HeadChunk] = []
     /// Time of the newest committed sample (ms) while the open chunk is empty (`.min` when the
@@ -47,12 +55,6 @@ struct SeriesState: ~Copyable {
     var maxTime: Int64 = .min
     /// Bits of the newest committed sample's value while the open chunk is empty (as ``maxTime``).
     var lastValueBits: UInt64 = 0
-    /// The ``HeadAppender`` (by its id, 0 = none) that has staged samples for this series in its
-    /// uncommitted batch and tracks them here instead of in a per-batch dictionary (Prometheus
-    /// marks series `pendingCommit` the same way). Cleared when that appender commits or rolls back.
-    var pendingOwner: UInt32 = 0
-    /// Index in the owner's batch of its newest staged sample for this series.
-    var pendingIndex: UInt32 = 0
 
     /// Whether a sample at `t` with value `bits` can follow the committed samples. An exact
     /// duplicate of the newest sample is reported as such (accepted and ignored, as Prometheus does).
