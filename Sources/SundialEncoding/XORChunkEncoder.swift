@@ -169,6 +169,12 @@ public struct XORChunkEncoder: Sendable {
         case 2: w2 = word
         default:
             let words = (w0.bigEndian, w1.bigEndian, w2.bigEndian, word.bigEndian)
+            let count = stream.count
+            if stream.capacity &- count < 32 {
+                // Grow by a quarter (at least 64 bytes) rather than doubling: a head holds one
+                // open buffer per series, and doubling would leave up to half of each unused.
+                stream.reserveCapacity(count &+ 32 &+ Swift.max(32, count / 4))
+            }
             withUnsafeBytes(of: words) { stream.append(contentsOf: $0) }
             fullWords = 0
             return

@@ -111,8 +111,10 @@ struct TSDBBenchWrite: ParsableCommand {
         let cpuSeconds = ProcessMemory.cpuSeconds() - cpuStart
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let rssLoaded = ProcessMemory.currentRSS()
+        let heap = ProcessMemory.heap()
         let chunkBytes = db.head.chunkBytes()
         let seriesInHead = db.head.seriesCount
+        let headChunks = db.head.stats.chunks
         try db.close()
         let walBytes = try directorySize(DB.walDirectory(dataDir))
 
@@ -124,8 +126,9 @@ struct TSDBBenchWrite: ParsableCommand {
         try reopened.close()
 
         let sps = Double(total) / seconds
-        print("series=\(seriesInHead) samples=\(total) rounds=\(samples) writers=\(writers) batch_size=\(batchSize) sync=\(sync) compression=\(compression) refused=\(failures.value)")
+        print("series=\(seriesInHead) chunks=\(headChunks) samples=\(total) rounds=\(samples) writers=\(writers) batch_size=\(batchSize) sync=\(sync) compression=\(compression) refused=\(failures.value)")
         print("append_seconds=\(fmt(seconds)) append_cpu_seconds=\(fmt(cpuSeconds)) samples_per_cpu_second=\(fmt(Double(total) / max(1e-9, cpuSeconds))) head_rss_bytes_per_series=\(fmt(Double(rssLoaded - rssBefore) / Double(max(1, seriesInHead))))")
+        print("malloc_in_use_bytes=\(heap.inUse) malloc_free_bytes=\(heap.free) (after the append phase)")
         print("generator_cpu_seconds=\(fmt(generatorCPU)) db_append_samples_per_cpu_second=\(fmt(Double(total) / max(1e-9, cpuSeconds - generatorCPU)))")
         print("replay_samples=\(replay.samples) replay_seconds=\(fmt(Double(replay.nanoseconds) / 1e9)) replay_samples_per_second=\(fmt(Double(replay.samples) / max(1e-9, Double(replay.nanoseconds) / 1e9))) replay_cpu_seconds=\(fmt(replayCPU)) replay_samples_per_cpu_second=\(fmt(Double(replay.samples) / max(1e-9, replayCPU)))")
         print("samples_per_second=\(fmt(sps)) chunk_bytes_per_sample=\(fmt(Double(chunkBytes) / Double(total))) wal_bytes_per_sample=\(fmt(Double(walBytes) / Double(total))) peak_rss_bytes=\(ProcessMemory.peakRSS())")
@@ -205,6 +208,16 @@ enum ProcessMemory {
         let fields = text[text.index(after: close)...].split(separator: " ")
         guard fields.count > 12, let u = Double(fields[11]), let s = Double(fields[12]) else { return 0 }
         return (u + s) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+    /// glibc's heap statistics (`mallinfo2`): bytes in use by allocations, and bytes free in the
+    /// heap (holes the allocator keeps), all arenas.
+    static func heap() -> (inUse: Int, free: Int) {
+        #if canImport(Glibc)
+        let m = mallinfo2()
+        return (Int(m.uordblks) + Int(m.hblkhd), Int(m.fordblks))
+        #else
+        return (0, 0)
+        #endif
     }
     /// Current resident set size in bytes (`VmRSS`).
     static func currentRSS() -> Int { field("VmRSS") }
