@@ -187,7 +187,7 @@ extension DB {
                 // Deleted intervals apply to whatever the series holds, whenever it was appended
                 // (queriers filter), so record order against samples does not matter.
                 stats.tombstones += head.applyReplayedTombstones(list.map { t in
-                    (ref: (head.series(t.ref) ?? aliases[t.ref.rawValue])?.ref ?? t.ref,
+                    (ref: (refs.series(t.ref.rawValue) ?? head.series(t.ref))?.ref ?? t.ref,
                      interval: DeletedInterval(minTime: t.minTime, maxTime: t.maxTime))
                 })
             case .exemplars, .unsupported:

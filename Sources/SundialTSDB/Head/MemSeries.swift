@@ -49,12 +49,12 @@ struct SeriesState: ~Copyable {
     var openMinTime: Int64 = 0
     /// Full chunks, oldest first.
     var full: [HeadChunk] = []
-    /// Time of the newest committed sample (ms) while the open chunk is empty (`.min` when the
-    /// series never had one); the open chunk's last timestamp otherwise (see ``newestTime``).
+    /// Time of the newest committed sample (ms) as of the last time the open chunk was emptied
+    /// (`.min` before that); only meaningful while the open chunk is empty (see ``maxTime``).
     /// Written only when the open chunk is emptied, so appends do not store it.
-    var maxTime: Int64 = .min
-    /// Bits of the newest committed sample's value while the open chunk is empty (as ``maxTime``).
-    var lastValueBits: UInt64 = 0
+    var emptiedMaxTime: Int64 = .min
+    /// Bits of that sample's value (as ``emptiedMaxTime``).
+    var emptiedLastValueBits: UInt64 = 0
 
     /// Whether a sample at `t` with value `bits` can follow the committed samples. An exact
     /// duplicate of the newest sample is reported as such (accepted and ignored, as Prometheus does).
@@ -66,8 +66,8 @@ struct SeriesState: ~Copyable {
             newest = open.lastTimestamp
             newestBits = open.lastValueBits
         } else {
-            newest = maxTime
-            newestBits = lastValueBits
+            newest = emptiedMaxTime
+            newestBits = emptiedLastValueBits
         }
         if newest == .min || t > newest { return .ok }
         if t == newest { return bits == newestBits ? .exactDuplicate : .duplicateTimestamp }
@@ -75,7 +75,7 @@ struct SeriesState: ~Copyable {
     }
 
     /// Time of the newest committed sample (ms), `.min` when the series never had one.
-    var newestTime: Int64 { open.count > 0 ? open.lastTimestamp : maxTime }
+    var maxTime: Int64 { open.count > 0 ? open.lastTimestamp : emptiedMaxTime }
 
     /// Appends a sample, cutting a new chunk first when due. Changes nothing when `t` is not after
     /// the newest sample. Prometheus `memSeries.append` / `appendPreprocessor` in
@@ -89,7 +89,7 @@ struct SeriesState: ~Copyable {
         var outcome = AppendOutcome.appended
         if n == 0 {
             if let last = full.last, last.maxTime >= t { return .rejected }
-            if maxTime != .min && t <= maxTime { return .rejected }
+            if emptiedMaxTime != .min && t <= emptiedMaxTime { return .rejected }
             openMinTime = t
             nextAt = SeriesState.rangeEnd(t, chunkRange)
             outcome = .appendedNewChunk
@@ -112,8 +112,8 @@ struct SeriesState: ~Copyable {
     /// Moves the open chunk to the full list (exact-size copy) and empties it, keeping its buffer.
     mutating func cut() {
         guard open.count > 0 else { return }
-        maxTime = open.lastTimestamp
-        lastValueBits = open.lastValueBits
+        emptiedMaxTime = open.lastTimestamp
+        emptiedLastValueBits = open.lastValueBits
         full.append(HeadChunk(minTime: openMinTime, maxTime: open.lastTimestamp, bytes: open.finish()))
     }
 
@@ -129,8 +129,8 @@ struct SeriesState: ~Copyable {
             full.removeAll()
         }
         if open.count > 0 && open.lastTimestamp < mint {
-            maxTime = open.lastTimestamp
-            lastValueBits = open.lastValueBits
+            emptiedMaxTime = open.lastTimestamp
+            emptiedLastValueBits = open.lastValueBits
             open.reset()
             removed += 1
         }
