@@ -40,6 +40,11 @@ public final class EvaluationPool: @unchecked Sendable {
         self.name = name
     }
 
+    static let poolKey = "sundial.EvaluationPool"
+
+    /// The name (`name-N`) of the pool thread running the caller, nil outside every pool.
+    static var currentThreadName: String? { Thread.current.threadDictionary[poolKey] as? String }
+
     /// Queues `job` to run on one of the pool's threads.
     public func submit(_ job: @escaping @Sendable () -> Void) {
         condition.lock()
@@ -50,6 +55,7 @@ public final class EvaluationPool: @unchecked Sendable {
                 let t = Thread { [unowned self] in
                     // Named from inside: corelibs Foundation applies a name set before start() late or not at all.
                     Thread.current.name = threadName
+                    Thread.current.threadDictionary[EvaluationPool.poolKey] = threadName
                     self.work()
                 }
                 // Evaluation recurses over the expression tree: give it more than the 512 KiB default.

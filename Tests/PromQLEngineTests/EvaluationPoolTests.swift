@@ -8,7 +8,9 @@ import SundialTestSupport
 @Suite struct EvaluationPoolTests {
     @Test func runsOnThePoolThreads() async throws {
         let pool = EvaluationPool(threads: 2, name: "test-pool")
-        let name = try await pool.run { _ -> Result<String, EvaluationError> in .success(Thread.current.name ?? "") }
+        let name = try await pool.run { _ -> Result<String, EvaluationError> in
+            .success(EvaluationPool.currentThreadName ?? "")
+        }
         #expect(name.hasPrefix("test-pool-"))
     }
 
