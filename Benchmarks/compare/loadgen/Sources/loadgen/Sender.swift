@@ -20,6 +20,9 @@ final class ShardSender: @unchecked Sendable {
     var firstError: String? = nil
     var fatal: String? = nil
 
+    /// Sent after ``headers`` on every request (e.g. `X-Scope-OrgID` for a tenant).
+    var extraHeaders: [(String, String)] = []
+
     init(bodies: ShardBodies, host: String, port: UInt16, path: String) {
         self.bodies = bodies
         self.host = host
@@ -45,7 +48,7 @@ final class ShardSender: @unchecked Sendable {
             while true {
                 let resp: HTTPResponse
                 do {
-                    resp = try conn.request(method: "POST", path: path, headers: Self.headers, body: body)
+                    resp = try conn.request(method: "POST", path: path, headers: Self.headers + extraHeaders, body: body)
                 } catch {
                     fatal = "request \(i): \(error)"
                     return
@@ -80,9 +83,10 @@ func quantile(_ sorted: [Double], _ q: Double) -> Double {
 
 /// Sends every shard's bodies on its own connection and thread, all shards at once, and returns the
 /// result as JSON.
-func sendAll(_ shards: [ShardBodies], url: String) throws -> String {
+func sendAll(_ shards: [ShardBodies], url: String, extraHeaders: [(String, String)] = []) throws -> String {
     let (host, port, path) = try parseURL(url)
     let senders = shards.map { ShardSender(bodies: $0, host: host, port: port, path: path) }
+    for s in senders { s.extraHeaders = extraHeaders }
     let t0 = monotonicSeconds()
     var threads: [pthread_t] = []
     for s in senders {

@@ -211,7 +211,9 @@ func main() throws {
         print(try selftest())
     case "send":
         let shards = try readBodies(try flags.string("in"))
-        let result = try sendAll(shards, url: try flags.string("url"))
+        // --tenant ID: every request carries X-Scope-OrgID (Sundial's tenancy).
+        let tenant = flags.values["tenant"].map { [("X-Scope-OrgID", $0)] } ?? []
+        let result = try sendAll(shards, url: try flags.string("url"), extraHeaders: tenant)
         if let out = flags.values["out"] { try writeText(result, to: out) }
         print(result, terminator: "")
     case "query":
