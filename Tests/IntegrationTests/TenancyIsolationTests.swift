@@ -102,6 +102,11 @@ import Testing
             && !r.1.contains("tenant_id") && !r.1.contains("beta"), "\(r.1)")
         r = try await get(s, "c", "/api/v1/status/tsdb")
         #expect(r.1.contains(#""numSeries":0,"#), "\(r.1)")
+        r = try await get(s, "b", "/api/v1/status/tsdb?match[]=up&focusLabel=who")
+        #expect(r.1.contains(#""numSeries":1,"#) && r.1.contains(#""seriesCountByFocusLabelValue":[{"name":"beta","value":1}]"#)
+            && !r.1.contains("tenant_id"), "\(r.1)")
+        r = try await get(s, "b", "/api/v1/status/tsdb?match[]=up%7Btenant_id%3D%22a%22%7D")
+        #expect(r.1.contains(#""numSeries":0,"#) && !r.1.contains("alpha"), "\(r.1)")
         // federate
         r = try await get(s, "a", "/federate?match[]=%7B__name__%3D~%22.%2B%22%7D")
         #expect(r.0 == 200 && r.1.contains(#"up{job="x",who="alpha"} 1"#) && r.1.contains("only_a")

@@ -10,7 +10,7 @@ import Synchronization
 
 /// A database as the tenancy tests hand it to the API: Core's storage protocols plus metadata
 /// and admin deletes (block deletes: the head keeps its samples, see `DB.deleteFromBlocks`).
-struct TenancyTestStorage: Queryable, Appendable, MetadataQueryable, StorageAdmin {
+struct TenancyTestStorage: Queryable, Appendable, MetadataQueryable, StorageAdmin, StorageStatsProvider {
     struct Unsupported: Error {}
     let db: DB
 
@@ -23,6 +23,7 @@ struct TenancyTestStorage: Queryable, Appendable, MetadataQueryable, StorageAdmi
     func deleteSeries(matcherSets: [[LabelMatcher]], minTime: Timestamp, maxTime: Timestamp) throws {
         for set in matcherSets { try db.deleteFromBlocks(matchers: set, minTime: minTime, maxTime: maxTime) }
     }
+    func stats(_ request: StatsRequest) throws -> StorageStats { db.head.cardinalityStats(request) }
     func cleanTombstones() throws { throw Unsupported() }
     func snapshot(skipHead: Bool) throws -> String { throw Unsupported() }
 }

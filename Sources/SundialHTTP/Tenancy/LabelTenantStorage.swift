@@ -45,12 +45,37 @@ public struct LabelTenantStorage: Queryable, MetadataQueryable, StorageStatsProv
         return all.filter { mine.contains($0.metricFamily) }
     }
 
-    /// The tenant's cardinality statistics, computed by scanning its series (labels and sample
-    /// bounds) over the whole time range.
-    public func stats(limit: Int) throws -> StorageStats {
-        let q = try querier(minTime: TimestampLimits.min, maxTime: TimestampLimits.max)
-        defer { q.close() }
-        return try StorageStats.scan(q, limit: limit)
+    /// The tenant's cardinality statistics: the request goes to the base's own provider (head
+    /// postings) with the tenant matcher AND-ed into every matcher set and the tenant label hidden;
+    /// a caller matcher set on the tenant label is judged as in ``querier(minTime:maxTime:)``.
+    /// Without a base provider the tenant's series are scanned.
+    public func stats(_ request: StatsRequest) throws -> StorageStats {
+        let tenantMatcher = LabelMatcher.equal(labelName, tenant)
+        var r = request
+        if !request.matcherSets.isEmpty {
+            r.matcherSets = request.matcherSets.compactMap {
+                Self.scoped($0, labelName: labelName, tenantMatcher: tenantMatcher)
+            }
+            if r.matcherSets.isEmpty {  // no set can match anything of this tenant
+                return try StorageStats.scan(EmptyStorage.EmptyQuerier(), request: request)
+            }
+        } else {
+            r.matcherSets = [[tenantMatcher]]
+        }
+        if !r.hiddenLabelNames.contains(labelName) { r.hiddenLabelNames.append(labelName) }
+        let focusOnTenant = r.focusLabel == labelName
+        if focusOnTenant { r.focusLabel = nil }
+        var stats: StorageStats
+        if let provider = base as? any StorageStatsProvider {
+            stats = try provider.stats(r)
+        } else {
+            let q = try base.querier(minTime: r.timeRange?.lowerBound ?? TimestampLimits.min,
+                                     maxTime: r.timeRange?.upperBound ?? TimestampLimits.max)
+            defer { q.close() }
+            stats = try StorageStats.scan(q, request: r)
+        }
+        if focusOnTenant { stats.seriesCountByFocusLabelValue = [] }
+        return stats
     }
 
     /// The admin operations of the base, scoped to this tenant, or nil when the base has none.
