@@ -24,8 +24,23 @@ public struct APIRequest: Sendable {
 
     /// The first value of header `name` (case-insensitive), or nil.
     public func header(_ name: String) -> String? {
-        for h in headers where h.name.lowercased() == name.lowercased() { return h.value }
+        for h in headers where APIRequest.asciiCaseInsensitiveEqual(h.name, name) { return h.value }
         return nil
+    }
+
+    /// Whether `a` and `b` are equal ignoring ASCII case (HTTP field names are ASCII tokens,
+    /// RFC 9110 §5.1), without allocating (remote write looks up two headers per request).
+    static func asciiCaseInsensitiveEqual(_ a: String, _ b: String) -> Bool {
+        var ia = a.utf8.makeIterator(), ib = b.utf8.makeIterator()
+        while true {
+            switch (ia.next(), ib.next()) {
+            case (nil, nil): return true
+            case (let x?, let y?):
+                if x != y && (x | 0x20) != (y | 0x20) { return false }
+                if x != y && !((x | 0x20) >= 0x61 && (x | 0x20) <= 0x7A) { return false }
+            default: return false
+            }
+        }
     }
 
     /// Parameters from the URL and, for `POST`/`PUT`/`PATCH` with a form content type, from the body

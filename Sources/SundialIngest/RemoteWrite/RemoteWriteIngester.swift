@@ -126,6 +126,7 @@ public final class RemoteWriteIngester: Sendable {
         let maxExamples = options.maxExamples
         let app = storage.appender()
         var written = 0
+        var refsChanged = false
 
         for i in 0..<req.series.count {
             let s = req.series[i]
@@ -152,7 +153,10 @@ public final class RemoteWriteIngester: Sendable {
                     result.reject(RejectionReason(error.reason), example: error.description, maxExamples: maxExamples)
                 }
             }
-            res.refs[i] = ref
+            if ref != res.refs[i] {
+                res.refs[i] = ref
+                refsChanged = true
+            }
             if s.histogramCount > 0 {
                 result.reject(.histogramsUnsupported, count: Int(s.histogramCount),
                               example: "\(RejectionReason.histogramsUnsupported.rawValue): \(s.histogramCount) histogram samples for series \(labels)",
@@ -180,7 +184,8 @@ public final class RemoteWriteIngester: Sendable {
             throw IngestError(.storage, "commit failed: \(error)")
         }
         result.samplesWritten = written
-        cache.storeRefs(res, generation: generation)
+        // In steady state storage returns the refs the cache gave: nothing to write back.
+        if refsChanged { cache.storeRefs(res, generation: generation) }
         return result
     }
 
