@@ -118,8 +118,6 @@ public struct TestRunner: Sendable {
                         status = .skipped("native histograms")
                     } else if !histogramSeries.isEmpty, touchesHistograms(e.query, histogramSeries) {
                         status = .skipped("native histograms (query reads histogram series; float result: \(msg))")
-                    } else if let feature = unsupportedSyntax(e.query) {
-                        status = .skipped("v3-only syntax not implemented: \(feature): \(msg)")
                     } else if startTimestamps {
                         status = .skipped("start timestamps (@st) are not stored: \(msg)")
                     } else if typeAndUnit {
@@ -134,16 +132,6 @@ public struct TestRunner: Sendable {
             }
         }
         return outcomes
-    }
-
-    /// The v3 syntax the engine does not evaluate yet, if `query` uses it: `info()`.
-    func unsupportedSyntax(_ query: String) -> String? {
-        guard let expr = try? engine.parse(query) else { return nil }
-        var found: String? = nil
-        AtInjection.walk(expr) { e in
-            if case .call(let c) = e, c.function == .info { found = "info()" }
-        }
-        return found
     }
 
     /// True when a selector of `query` matches one of the histogram series.

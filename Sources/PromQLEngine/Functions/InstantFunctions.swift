@@ -186,6 +186,8 @@ extension Evaluator {
                 return desc ? c > 0 : c < 0
             }
             return .vector(v)
+        case .info where isV3:
+            return .vector(try evalInfo(call, grid))
         case .labelReplace:
             return .vector(try labelReplace(call, grid))
         case .labelJoin:
