@@ -144,7 +144,7 @@ struct FloodTests {
                 }
             }
         }
-        // Oversized bodies: announced (refused on the header) and chunked-free but lying small.
+        // Oversized bodies (just over the limit, and 4 KiB over): refused on the Content-Length header.
         all += Self.threads(2) { kind in
             let big = [UInt8](repeating: 0x41, count: Self.maxBody + 1 + kind * 4096)
             while !stop.load(ordering: .relaxed) {

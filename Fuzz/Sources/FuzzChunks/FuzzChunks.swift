@@ -33,14 +33,16 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     case 2:
         do {
             let t = try Tombstones.decode(rest, path: "fuzz/tombstones")
-            precondition(try Tombstones.decode(t.encoded(), path: "re-encoded") == t, "tombstones round trip")
+            let again = try Tombstones.decode(t.encoded(), path: "re-encoded")
+            precondition(again == t, "tombstones round trip")
         } catch {
             precondition(error is BlockError, "threw \(type(of: error))")
         }
     default:
         do {
             let m = try BlockMeta.decode(rest, path: "fuzz/meta.json")
-            precondition(try BlockMeta.decode(m.encoded(), path: "re-encoded") == m, "meta.json round trip")
+            let again = try BlockMeta.decode(m.encoded(), path: "re-encoded")
+            precondition(again == m, "meta.json round trip")
         } catch {
             precondition(error is BlockError, "threw \(type(of: error))")
         }

@@ -5,7 +5,7 @@ import SundialIngest
 /// version (bit 0) and whether the rest is a snappy block (bit 1) or the decompressed message.
 /// Traps (a finding) on: a decoding error without a message or with an offset outside the body,
 /// counts larger than the body can hold, or an inspection disagreeing with the counters.
-let decoder = RemoteWriteDecoder(maxDecodedBytes: 8 << 20)
+nonisolated(unsafe) let decoder = RemoteWriteDecoder(maxDecodedBytes: 8 << 20)
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

@@ -13,7 +13,7 @@ let dir: String = {
     return d
 }()
 let segment = dir + "/00000000"
-var buffers = RecordDecoder.DecodeBuffers()
+nonisolated(unsafe) var buffers = RecordDecoder.DecodeBuffers()
 
 func writeFile(_ path: String, _ bytes: [UInt8]) {
     guard let f = fopen(path, "wb") else { preconditionFailure("cannot write \(path)") }
