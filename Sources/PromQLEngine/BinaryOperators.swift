@@ -227,7 +227,7 @@ extension Evaluator {
                         var (v, keep) = BinaryArithmetic.apply(b.op, vl, vr)
                         if b.returnBool { v = keep ? 1 : 0; keep = true }
                         if keep {
-                            let labels = Evaluator.resultLabels(s.labels, Labels(), m, dropName: (drop || b.returnBool) && !delayed)
+                            let labels = Evaluator.resultLabels(s.labels, Labels(), m, dropName: (drop || b.returnBool) && !delayed, v3: isV3)
                             try b2.set(b2.slot(labels, dropName: delayed && (drop || b.returnBool || s.dropName)), i, v)
                         }
                     }
@@ -259,7 +259,7 @@ extension Evaluator {
                 if let c = slotCache[cacheKey] {
                     slot = c
                 } else {
-                    let labels = Evaluator.resultLabels(s.labels, one[o].labels, m, dropName: (drop || b.returnBool) && !delayed)
+                    let labels = Evaluator.resultLabels(s.labels, one[o].labels, m, dropName: (drop || b.returnBool) && !delayed, v3: isV3)
                     slot = b2.slot(labels, dropName: delayed && (drop || b.returnBool || s.dropName))
                     slotCache[cacheKey] = slot
                 }
@@ -289,8 +289,8 @@ extension Evaluator {
     /// Labels of a vector/vector result (Prometheus `resultMetric`): the "many" side's labels,
     /// without `__name__` for arithmetic, reduced to the `on` labels (or without the `ignoring`
     /// ones) for one-to-one matching, plus the `group_x` extra labels from the "one" side.
-    static func resultLabels(_ many: Labels, _ one: Labels, _ m: VectorMatching, dropName: Bool) -> Labels {
-        var l = dropName ? many.droppingMetricName : many
+    static func resultLabels(_ many: Labels, _ one: Labels, _ m: VectorMatching, dropName: Bool, v3: Bool) -> Labels {
+        var l = dropName ? many.droppingName(v3: v3) : many
         if m.cardinality == .oneToOne {
             l = m.on ? l.keeping(m.matchingLabels) : l.removing(m.matchingLabels)
         }

@@ -132,7 +132,7 @@ extension Evaluator {
                 ss.labels = labels
                 ss.dropName = inputDropsName || !keepName
             } else {
-                ss.labels = keepLabels ? labels : labels.droppingMetricName
+                ss.labels = keepLabels ? labels : labels.droppingName(v3: v3)
             }
             if checkDuplicates && !seen.insert(ss.labels).inserted {
                 // Prometheus checks the whole result matrix for duplicate label sets.

@@ -1,6 +1,15 @@
 import SundialCore
 import PromQLSyntax
 
+extension Labels {
+    /// Without `__name__`; in v3 also without the type-and-unit metadata labels `__type__` and
+    /// `__unit__`, which describe the metric name and go with it (Prometheus 3 `DropReserved`).
+    func droppingName(v3: Bool) -> Labels {
+        guard v3, has("__type__") || has("__unit__") else { return droppingMetricName }
+        return removing([Labels.metricName, "__type__", "__unit__"])
+    }
+}
+
 /// Evaluates one parsed query over a ``StepGrid`` (Prometheus `promql.evaluator`).
 ///
 /// Every node is evaluated for all steps at once: instant-vector values are dense per-step
@@ -48,7 +57,7 @@ final class Evaluator {
     /// Drops `s`'s metric name now, or marks it for removal at the end with delayed name removal.
     @inline(__always)
     func dropName(_ s: inout StepSeries) {
-        if delaysNameRemoval { s.dropName = true } else { s.labels = s.labels.droppingMetricName }
+        if delaysNameRemoval { s.dropName = true } else { s.labels = s.labels.droppingName(v3: isV3) }
     }
 
     // MARK: - Limits
@@ -193,7 +202,7 @@ final class Evaluator {
         case .vector(var ss):
             var any = false
             for i in ss.indices where ss[i].dropName {
-                ss[i].labels = ss[i].labels.droppingMetricName
+                ss[i].labels = ss[i].labels.droppingName(v3: true)
                 ss[i].dropName = false
                 any = true
             }
@@ -201,7 +210,7 @@ final class Evaluator {
         case .matrix(var rs):
             var any = false
             for i in rs.indices where rs[i].dropName {
-                rs[i].labels = rs[i].labels.droppingMetricName
+                rs[i].labels = rs[i].labels.droppingName(v3: true)
                 rs[i].dropName = false
                 any = true
             }

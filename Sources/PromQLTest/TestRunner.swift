@@ -62,7 +62,6 @@ public struct TestRunner: Sendable {
         }
         var histogramSeries: [Labels] = []
         var startTimestamps = false
-        var typeAndUnit = false
         for cmd in script.commands {
             switch cmd {
             case .clear:
@@ -72,7 +71,6 @@ public struct TestRunner: Sendable {
                 }
                 histogramSeries = []
                 startTimestamps = false
-                typeAndUnit = false
             case .load(let line, let interval, let series, let withNHCB, let hasST):
                 if hasST { startTimestamps = true }
                 if withNHCB {
@@ -85,7 +83,6 @@ public struct TestRunner: Sendable {
                         if !histogramSeries.contains(h) { histogramSeries.append(h) }
                     }
                 }
-                if series.contains(where: { $0.labels.has("__type__") || $0.labels.has("__unit__") }) { typeAndUnit = true }
                 let app = storage.appender()
                 var loadError: String? = nil
                 // A series defined twice in one load: the last definition wins (upstream keeps a map).
@@ -120,8 +117,6 @@ public struct TestRunner: Sendable {
                         status = .skipped("native histograms (query reads histogram series; float result: \(msg))")
                     } else if startTimestamps {
                         status = .skipped("start timestamps (@st) are not stored: \(msg)")
-                    } else if typeAndUnit {
-                        status = .skipped("type-and-unit labels (__type__/__unit__) feature: \(msg)")
                     } else if e.expectWarn || e.expectInfo {
                         status = .skipped("annotations (warn/info) are not produced: \(msg)")
                     }

@@ -11,21 +11,21 @@ enum HistogramQuantile {
     /// Groups the input by its labels without `le` and `__name__`, and computes the φ-quantile of
     /// each group at each step. Series without a parseable `le` are ignored.
     /// With `delayedName` (v3 delayed name removal) the output keeps `__name__`, marked for removal.
-    static func evaluate(q: [Double], input: [StepSeries], steps: Int, delayedName: Bool = false) throws(EvaluationError)
-        -> [StepSeries]
+    static func evaluate(q: [Double], input: [StepSeries], steps: Int, delayedName: Bool = false, v3: Bool = false)
+        throws(EvaluationError) -> [StepSeries]
     {
-        try evaluate(input: input, steps: steps, delayedName: delayedName) { i, b in bucketQuantile(q[i], &b) }
+        try evaluate(input: input, steps: steps, delayedName: delayedName, v3: v3) { i, b in bucketQuantile(q[i], &b) }
     }
 
     /// v3 `histogram_fraction(lower, upper, v)` over classic buckets: the estimated share of
     /// observations in `[lower, upper]`, grouped like `histogram_quantile`.
-    static func fraction(lower: [Double], upper: [Double], input: [StepSeries], steps: Int, delayedName: Bool = false)
-        throws(EvaluationError) -> [StepSeries]
+    static func fraction(lower: [Double], upper: [Double], input: [StepSeries], steps: Int, delayedName: Bool = false,
+                         v3: Bool = false) throws(EvaluationError) -> [StepSeries]
     {
-        try evaluate(input: input, steps: steps, delayedName: delayedName) { i, b in bucketFraction(lower[i], upper[i], &b) }
+        try evaluate(input: input, steps: steps, delayedName: delayedName, v3: v3) { i, b in bucketFraction(lower[i], upper[i], &b) }
     }
 
-    static func evaluate(input: [StepSeries], steps: Int, delayedName: Bool,
+    static func evaluate(input: [StepSeries], steps: Int, delayedName: Bool, v3: Bool = false,
                          _ f: (Int, inout [Bucket]) -> Double) throws(EvaluationError) -> [StepSeries]
     {
         var groupIndex: [Labels: Int] = [:]
@@ -38,7 +38,7 @@ enum HistogramQuantile {
                 groups[g].members.append((le, si))
             } else {
                 groupIndex[key] = groups.count
-                groups.append((delayedName ? key : key.droppingMetricName, [(le, si)]))
+                groups.append((delayedName ? key : key.droppingName(v3: v3), [(le, si)]))
             }
         }
         var out: [StepSeries] = []

@@ -195,7 +195,7 @@ extension Evaluator {
         case .histogramQuantile:
             let q = try evalScalar(args[0], grid)
             let v = try evalVector(args[1], grid)
-            return .vector(try HistogramQuantile.evaluate(q: q, input: v, steps: grid.count, delayedName: delaysNameRemoval))
+            return .vector(try HistogramQuantile.evaluate(q: q, input: v, steps: grid.count, delayedName: delaysNameRemoval, v3: isV3))
         case .histogramQuantiles where isV3:
             // v3 `histogram_quantiles(v, "label", φ1, ...)`: one output per φ, labelled with it.
             let v = try evalVector(args[0], grid)
@@ -206,7 +206,7 @@ extension Evaluator {
             var out: [StepSeries] = []
             for a in args.dropFirst(2) {
                 let q = try evalScalar(a, grid)
-                var part = try HistogramQuantile.evaluate(q: q, input: v, steps: grid.count, delayedName: delaysNameRemoval)
+                var part = try HistogramQuantile.evaluate(q: q, input: v, steps: grid.count, delayedName: delaysNameRemoval, v3: isV3)
                 // One φ per argument: its label value is fixed over the steps (Go `FormatOpenMetricsFloat`).
                 let text = GoFormat.openMetricsFloat(q.first ?? .nan)
                 for k in part.indices { part[k].labels = part[k].labels.setting(label, to: text) }
@@ -230,7 +230,7 @@ extension Evaluator {
             let lo = try evalScalar(args[0], grid), hi = try evalScalar(args[1], grid)
             let v = try evalVector(args[2], grid)
             return .vector(try HistogramQuantile.fraction(lower: lo, upper: hi, input: v, steps: grid.count,
-                                                          delayedName: delaysNameRemoval))
+                                                          delayedName: delaysNameRemoval, v3: isV3))
         case .histogramCount, .histogramSum, .histogramAvg, .histogramFraction, .histogramStddev, .histogramStdvar:
             // Native-histogram functions ignore float samples.
             for a in args { _ = try eval(a, grid) }
