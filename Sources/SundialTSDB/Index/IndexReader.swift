@@ -75,6 +75,9 @@ public struct IndexReader: Sendable {
         if toc.postingsTable != 0 {
             var lastName: String?
             var lastValue = ""
+            // The current name's values, moved into `table` when the name changes (one hash
+            // per label name, not two per entry).
+            var current = ValueTable()
             let limit = UInt64(bytes.count)
             let ptOff = Int(toc.postingsTable)
             try PostingsFormat.forEachPostingsOffset(bytes, at: ptOff) { name, value, off throws(DecodeError) in
@@ -85,16 +88,19 @@ public struct IndexReader: Sendable {
                         throw DecodeError(.invalid, offset: ptOff, "postings offset table not sorted at \(name)=\(value)")
                     }
                 } else {
-                    if let ln = lastName, !byteLess(ln, name) {
-                        throw DecodeError(.invalid, offset: ptOff, "label names not sorted at \(name)")
+                    if let ln = lastName {
+                        guard byteLess(ln, name) else { throw DecodeError(.invalid, offset: ptOff, "label names not sorted at \(name)") }
+                        table[ln] = current
+                        current = ValueTable()
                     }
                     names.append(name)
                     lastName = name
                 }
                 lastValue = value
-                table[name, default: ValueTable()].values.append(value)
-                table[name]!.offsets.append(Int(off))
+                current.values.append(value)
+                current.offsets.append(Int(off))
             }
+            if let ln = lastName { table[ln] = current }
         }
         return Opened(toc: toc, symbols: symbols, values: table, labelNames: names, all: all)
     }
