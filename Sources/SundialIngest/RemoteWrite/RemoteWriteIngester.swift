@@ -186,6 +186,9 @@ public final class RemoteWriteIngester: Sendable {
         result.samplesWritten = written
         // In steady state storage returns the refs the cache gave: nothing to write back.
         if refsChanged { cache.storeRefs(res, generation: generation) }
+        // Release the request's label sets now, while their storage is still in the CPU cache
+        // (left for the next request on this decoder, the releases would miss: ~2 % of the server's CPU).
+        res.labels.removeAll(keepingCapacity: true)
         return result
     }
 
