@@ -1,4 +1,5 @@
 public import Hummingbird
+public import HummingbirdTLS
 public import Logging
 import NIOCore
 import HTTPTypes
@@ -80,11 +81,29 @@ public enum HTTPServer {
             logger: logger)
     }
 
+    /// Like ``application(api:host:port:logger:onRunning:)``, serving HTTPS with `tls` when given
+    /// (files loaded by ``TLSSettings/makeConfiguration()``). A plain-HTTP request to a TLS port
+    /// fails the handshake and the connection is closed.
+    /// - Throws: ``TLSSettings/SettingsError`` naming an unusable file, or when the TLS server
+    ///   cannot be built.
+    public static func application(
+        api: API, host: String, port: Int, logger: Logger, tls: TLSSettings?,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws -> some ApplicationProtocol {
+        let tlsConfiguration = try tls?.makeConfiguration()
+        return Application(
+            responder: APIResponder(api: api),
+            server: try tlsConfiguration.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Sundial"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
+            logger: logger)
+    }
+
     /// Serves `api` until the calling task is cancelled (then shuts down gracefully). For tests and
     /// embedding; `sundial serve` runs ``application(api:host:port:logger:onRunning:)`` in its
     /// own `ServiceGroup` with signal handling.
-    public static func run(api: API, host: String = "127.0.0.1", port: Int = 0, logger: Logger,
+    public static func run(api: API, host: String = "127.0.0.1", port: Int = 0, logger: Logger, tls: TLSSettings? = nil,
                            onRunning: @escaping @Sendable (Int) async -> Void) async throws {
-        try await application(api: api, host: host, port: port, logger: logger, onRunning: onRunning).run()
+        try await application(api: api, host: host, port: port, logger: logger, tls: tls, onRunning: onRunning).run()
     }
 }

@@ -26,6 +26,15 @@ struct ServeRunner {
 
     func run() async throws {
         let (host, port) = try config.hostAndPort()
+        // TLS files are loaded and checked before anything else starts; errors name the file.
+        let tls = config.tlsSettings
+        if let tls {
+            do {
+                _ = try tls.makeConfiguration()
+            } catch {
+                throw ServeStartupError(message: error.message)
+            }
+        }
         let tenancy = config.tenancy
         let isolated = tenancy.enabled && tenancy.storage == .isolated
         // Isolated mode: no database at the top of the data directory, but its lock (one server
@@ -91,9 +100,10 @@ struct ServeRunner {
                 + ProcessStats.metrics()
         }
         let logger = self.logger
-        let app = HTTPServer.application(api: api, host: host, port: port, logger: logger) { bound in
+        let app = try HTTPServer.application(api: api, host: host, port: port, logger: logger, tls: tls) { bound in
             api.setReady(true)
             logger.info("listening", metadata: ["address": "\(host):\(bound)", "data_dir": "\(config.dataDir)",
+                                                "tls": "\(tls != nil)",
                                                 "tenancy": "\(tenancy.enabled ? tenancy.storage.rawValue : "off")"])
         }
         // The server shuts down first (stop accepting, finish in-flight requests), then compaction.

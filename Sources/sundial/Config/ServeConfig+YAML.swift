@@ -84,6 +84,10 @@ extension ServeConfig {
         case ("query", "max_range"): queryMaxRangeMs = try ConfigUnits.parseDuration(v, setting: path)
         case ("query", "max_selector_range"): queryMaxSelectorRangeMs = try ConfigUnits.parseDuration(v, setting: path)
         case ("query", "max_steps"): queryMaxSteps = try ConfigUnits.parseInt(v, setting: path)
+        case ("tls", "cert_file"): tlsCertFile = v
+        case ("tls", "key_file"): tlsKeyFile = v
+        case ("tls", "client_ca_file"): tlsClientCAFile = v
+        case ("tls", "min_version"): tlsMinVersion = v
         case ("log", "level"): logLevel = v
         case ("log", "format"): logFormat = v
         case ("limits", _) where try Self.setLimit(key, v, &limits, path: path): break

@@ -51,6 +51,14 @@ struct ServeConfig: Sendable, Equatable {
     var queryMaxSelectorRangeMs: Int64 = 0
     /// Points per series of a range query (`--query.max-steps`); 0 = only Prometheus's fixed 11,000.
     var queryMaxSteps = 0
+    /// TLS server certificate (PEM; `tls.cert_file`); empty = plain HTTP.
+    var tlsCertFile = ""
+    /// TLS private key (PEM; `tls.key_file`); required with a certificate.
+    var tlsKeyFile = ""
+    /// CAs for client certificates (`tls.client_ca_file`); set = mutual TLS, clients must present one.
+    var tlsClientCAFile = ""
+    /// Lowest TLS version (`tls.min_version`: TLS10, TLS11, TLS12, TLS13); TLS12 like Prometheus.
+    var tlsMinVersion = "TLS12"
     /// `debug`, `info`, `warn` or `error` (`--log.level`).
     var logLevel = "info"
     /// `logfmt` or `json` (`--log.format`).
@@ -100,6 +108,15 @@ struct ServeConfig: Sendable, Equatable {
         if queryMaxRangeMs < 0 { throw ConfigError("query max range must not be negative (0 = unlimited)") }
         if queryMaxSelectorRangeMs < 0 { throw ConfigError("query max selector range must not be negative (0 = unlimited)") }
         if queryMaxSteps < 0 { throw ConfigError("query max steps must not be negative (0 = unlimited)") }
+        if tlsCertFile.isEmpty != tlsKeyFile.isEmpty {
+            throw ConfigError("tls.cert_file and tls.key_file must be set together")
+        }
+        if !tlsClientCAFile.isEmpty && tlsCertFile.isEmpty {
+            throw ConfigError("tls.client_ca_file needs tls.cert_file and tls.key_file")
+        }
+        if !["TLS10", "TLS11", "TLS12", "TLS13"].contains(tlsMinVersion) {
+            throw ConfigError("invalid tls.min_version \(tlsMinVersion.debugDescription): expected TLS10, TLS11, TLS12 or TLS13")
+        }
         if !["debug", "info", "warn", "error"].contains(logLevel) {
             throw ConfigError("invalid log level \(logLevel.debugDescription): expected debug, info, warn or error")
         }
@@ -136,6 +153,11 @@ struct ServeConfig: Sendable, Equatable {
           max_range: \(ConfigUnits.formatDuration(queryMaxRangeMs))
           max_selector_range: \(ConfigUnits.formatDuration(queryMaxSelectorRangeMs))
           max_steps: \(queryMaxSteps)
+        tls:
+          cert_file: \(tlsCertFile.debugDescription)
+          key_file: \(tlsKeyFile.debugDescription)
+          client_ca_file: \(tlsClientCAFile.debugDescription)
+          min_version: \(tlsMinVersion)
         log:
           level: \(logLevel)
           format: \(logFormat)
