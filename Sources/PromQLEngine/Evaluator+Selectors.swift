@@ -110,34 +110,24 @@ extension Evaluator {
         }
         let hints = SelectHints(start: minT, end: lastRef, step: grid.interval)
         let all = try select(vs, minT: minT, maxT: lastRef, hints: hints)
+        let steps = InstantSteps(grid: grid, at: at, lastRef: lastRef, offset: offset, lookback: lookback, v3: v3,
+                                 sampleTimestamps: sampleTimestamps)
+        if all.count >= ParallelRange.minimumSeries && ParallelRange.workers > 1 {
+            try ParallelSelect.run(all, minT: minT, maxT: lastRef, steps: steps, deadline: deadline,
+                                   cancellation: cancellation) { (labels: Labels, ss: inout StepSeries) throws(EvaluationError) in
+                let n = ss.pointCount
+                try hold(n)
+                totalSamples += n
+                ss.labels = labels
+                try emit(&ss)
+            }
+            return
+        }
         for s in all {
             try checkpoint()
             try load(s, minT: minT, maxT: lastRef)
             if buffer.isEmpty { continue }
-            for i in 0..<grid.count { ss.present[i] = false }
-            var any = false
-            var j = 0  // first sample with t > ref (monotone over steps when ref grows)
-            let n = buffer.count
-            for i in 0..<grid.count {
-                let ref = at != nil ? lastRef : grid.time(i) - offset
-                if at != nil && i > 0 {
-                    // Pinned by @: every step has the same value.
-                    ss.present[i] = ss.present[0]
-                    ss.values[i] = ss.values[0]
-                    continue
-                }
-                while j < n && buffer.timestamps[j] <= ref { j += 1 }
-                guard j > 0 else { continue }
-                let t = buffer.timestamps[j - 1]
-                let ok = v3 ? t > ref - lookback : t >= ref - lookback
-                guard ok else { continue }
-                let v = buffer.values[j - 1]
-                if StaleMarker.isStale(v) { continue }
-                ss.present[i] = true
-                ss.values[i] = sampleTimestamps ? Double(t) / 1000 : v
-                any = true
-            }
-            if any {
+            if steps.compute(buffer, into: &ss) {
                 let n = ss.pointCount
                 try hold(n)
                 totalSamples += n
