@@ -106,7 +106,7 @@ final class ProbeStorage: Queryable, Sendable {
         #expect(tight.gate?.available == 1)
     }
 
-    @Test func maxSamplesIsPrometheusCurrentSamples() async throws {
+    @Test func maxSamplesCountsSelectorSamples() async throws {
         let s = try Self.storage()
         // An instant selector over 10 series holds 10 samples; a 41-step range query 410.
         _ = try await Engine().instantQuery("m", at: 600_000, storage: s, limiter: QueryLimiter(QueryLimits(maxSamples: 10)))
@@ -119,6 +119,57 @@ final class ProbeStorage: Queryable, Sendable {
         await expectError(.tooManySamples, "too many samples") { () throws(EvaluationError) in
             try await Engine().rangeQuery("m", start: 0, end: 600_000, step: 15_000, storage: s,
                                           limiter: QueryLimiter(QueryLimits(maxSamples: 409)))
+        }
+    }
+
+    /// The smallest `maxSamples` under which `query` succeeds (instant at 600 s, or range 0–600 s
+    /// every 15 s): the peak of samples held, as the engine accounts it.
+    static func threshold(_ query: String, range: Bool, _ s: MemoryStorage) async -> Int {
+        var lo = 1, hi = 1 << 20
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            let limiter = QueryLimiter(QueryLimits(maxSamples: mid))
+            var ok = true
+            do {
+                if range {
+                    _ = try await Engine().rangeQuery(query, start: 0, end: 600_000, step: 15_000, storage: s, limiter: limiter)
+                } else {
+                    _ = try await Engine().instantQuery(query, at: 600_000, storage: s, limiter: limiter)
+                }
+            } catch {
+                ok = error.kind != .tooManySamples
+            }
+            if ok { hi = mid } else { lo = mid + 1 }
+        }
+        return lo
+    }
+
+    /// Prometheus 2.42's `peakSamples` (`stats=all`) for the same 10 series (`m{i}` every 15 s over
+    /// 0–600 s, loaded with `promtool tsdb create-blocks-from openmetrics`), recorded 2026-11-21: a
+    /// query passes `--query.max-samples=N` exactly when its peak is <= N. Selectors match; the
+    /// engine's accounting of function, aggregation, binary-operator and subquery intermediates does
+    /// not yet follow 2.42's step-by-step `rangeEval` bookkeeping (known issues, listed here so a fix
+    /// shows up as a passing case).
+    static let prometheusPeaks: [(query: String, instant: Int, range: Int?)] = [
+        ("m", 10, 410), ("m[5m]", 210, nil),
+        ("rate(m[5m])", 31, 421), ("sum(rate(m[5m]))", 31, 450), ("max_over_time(m[5m:1m])", 76, 526),
+        ("m + on(i) m", 50, 1250), ("sum(m)", 21, 461), ("topk(3,m)", 25, 585), ("count_over_time(m[1m])", 15, 415),
+    ]
+
+    @Test func maxSamplesThresholdsAgainstPrometheusPeakSamples() async throws {
+        let s = try Self.storage()
+        for p in Self.prometheusPeaks {
+            let instant = await Self.threshold(p.query, range: false, s)
+            let range = p.range == nil ? nil : await Self.threshold(p.query, range: true, s)
+            if p.query == "m" || p.query == "m[5m]" {
+                #expect(instant == p.instant, "\(p.query)")
+                #expect(range == p.range, "\(p.query)")
+            } else {
+                withKnownIssue("max-samples accounting of \(p.query) differs from Prometheus 2.42", isIntermittent: true) {
+                    #expect(instant == p.instant, "\(p.query) instant")
+                    #expect(range == p.range, "\(p.query) range")
+                }
+            }
         }
     }
 
