@@ -91,9 +91,15 @@ public enum HTTPServer {
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         let tlsConfiguration = try tls?.makeConfiguration()
+        // The same idle/read timeout as the plain server (``APIOptions/readTimeout``).
+        let idle = api.options.readTimeout.map { d -> TimeAmount in
+            let (s, atto) = d.components
+            return .nanoseconds(s * 1_000_000_000 + atto / 1_000_000_000)
+        }
         return Application(
             responder: APIResponder(api: api),
-            server: try tlsConfiguration.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
+            server: try tlsConfiguration.map { try .tls(.http1(configuration: .init(idleTimeout: idle)), tlsConfiguration: $0) }
+                ?? .http1(configuration: .init(idleTimeout: idle)),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Sundial"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger)
