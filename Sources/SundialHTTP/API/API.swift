@@ -123,6 +123,9 @@ public final class API: Sendable {
             case open
             /// Valid credentials when authentication is on; no tenant.
             case server
+            /// Admin credentials when authentication is on (the server-wide configuration, which
+            /// names every tenant); no tenant.
+            case serverAdmin
             /// Credentials when authentication is on, and a tenant when tenancy is on.
             case tenant
             /// Like `tenant`, and an admin principal when authentication is on.
@@ -132,7 +135,8 @@ public final class API: Sendable {
         var access: Access {
             switch self {
             case .healthy, .ready: .open
-            case .metrics, .buildinfo, .runtimeinfo, .flags, .config, .rules, .alerts, .targets, .formatQuery, .notFound: .server
+            case .metrics, .buildinfo, .runtimeinfo, .flags, .rules, .alerts, .targets, .formatQuery, .notFound: .server
+            case .config: .serverAdmin
             case .query, .queryRange, .queryExemplars, .series, .labels, .labelValues, .metadata, .tsdb, .write, .read, .federate:
                 .tenant
             case .deleteSeries, .cleanTombstones, .snapshot: .admin

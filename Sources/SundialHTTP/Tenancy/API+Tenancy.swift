@@ -21,11 +21,11 @@ extension API {
                 throw AccessRefusal(status: 401, reason: "unauthenticated", message: "unauthorized: \(why)")
             }
             role = found
-            if needs == .admin, found != .admin {
+            if needs == .admin || needs == .serverAdmin, found != .admin {
                 throw AccessRefusal(status: 403, reason: "forbidden", message: "forbidden: admin endpoints need admin credentials")
             }
         }
-        if needs == .server { return nil }
+        if needs == .server || needs == .serverAdmin { return nil }
         guard options.tenancy.enabled else { return defaultBundle }
         let tenant = try TenantResolution.tenant(header: r.header(TenancyOptions.tenantHeader),
                                                  alias: r.header(TenancyOptions.tenantHeaderAlias), role: role)
