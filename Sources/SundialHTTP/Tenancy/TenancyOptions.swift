@@ -28,7 +28,7 @@ public struct TenancyOptions: Sendable {
     /// Most tenants served at once (inclusive). Each isolated tenant holds an open database (WAL
     /// segment, lock, mapped blocks), each tenant a remote-write receiver with its own series cache
     /// (up to ``RemoteWriteOptions/seriesCacheEntries`` entries); a request for a new tenant
-    /// beyond this is refused with 503. Tenants found on disk at start-up count too.
+    /// beyond this is refused with 503 (counted over the tenants served since start).
     public var maxTenants = 1000
     /// Complete remote-write limits of tenants that don't use the global ones
     /// (``RemoteWriteOptions/limits`` of ``APIOptions/remoteWrite``), by tenant ID.
