@@ -105,6 +105,60 @@ import SundialIngest
         #expect(d.sampleCount == 1)
     }
 
+    /// Samples outside the `0x09 double 0x10 varint` form decode through the general path:
+    /// timestamp before value, an omitted value or timestamp (0), an extra field after both, a
+    /// negative (10-byte) timestamp; a truncated timestamp varint is refused either way.
+    @Test func samplesInEveryEncodingShape() throws {
+        func sample(_ fields: (inout [UInt8]) -> Void) -> [UInt8] {
+            var m: [UInt8] = []
+            fields(&m)
+            var out: [UInt8] = []
+            out.appendProtoTag(2, .lengthDelimited)
+            out.appendUVarint(UInt64(m.count))
+            out += m
+            return out
+        }
+        func value(_ v: Double) -> (inout [UInt8]) -> Void { { $0.appendProtoTag(1, .fixed64); $0.appendLE64(v.bitPattern) } }
+        var series: [UInt8] = []
+        var label: [UInt8] = []
+        label.appendProtoString(1, "__name__")
+        label.appendProtoString(2, "m")
+        series.appendProtoTag(1, .lengthDelimited)
+        series.appendUVarint(UInt64(label.count))
+        series += label
+        series += sample { value(1.5)(&$0); $0.appendProtoVarint(2, 1000) }
+        series += sample { $0.appendProtoVarint(2, 2000); value(2.5)(&$0) }
+        series += sample { $0.appendProtoVarint(2, 3000) }
+        series += sample { value(4.5)(&$0) }
+        series += sample { value(5.5)(&$0); $0.appendProtoVarint(2, 5000); $0.appendProtoVarint(3, 4000) }
+        series += sample { value(-6.5)(&$0); $0.appendProtoVarint(2, UInt64(bitPattern: -6000)) }
+        var body: [UInt8] = []
+        body.appendProtoTag(1, .lengthDelimited)
+        body.appendUVarint(UInt64(series.count))
+        body += series
+        let d = RemoteWriteDecoder()
+        try d.decode(uncompressed: body, version: .v1)
+        let got = try #require(d.inspect().first).samples
+        #expect(got.map(\.timestamp) == [1000, 2000, 3000, 0, 5000, -6000])
+        #expect(got.map(\.value) == [1.5, 2.5, 0, 4.5, 5.5, -6.5])
+
+        // A timestamp varint cut short inside the fast-path shape.
+        var bad: [UInt8] = []
+        bad.appendProtoTag(1, .fixed64)
+        bad.appendLE64(Double(1).bitPattern)
+        bad.appendProtoTag(2, .varint)
+        bad += [0x80, 0x80]
+        var ts: [UInt8] = []
+        ts.appendProtoTag(2, .lengthDelimited)
+        ts.appendUVarint(UInt64(bad.count))
+        ts += bad
+        var badBody: [UInt8] = []
+        badBody.appendProtoTag(1, .lengthDelimited)
+        badBody.appendUVarint(UInt64(ts.count))
+        badBody += ts
+        #expect(throws: IngestError.self) { try d.decode(uncompressed: badBody, version: .v1) }
+    }
+
     @Test func unpackedLabelRefsAreAccepted() throws {
         var ts: [UInt8] = []
         ts.appendProtoVarint(1, 1)

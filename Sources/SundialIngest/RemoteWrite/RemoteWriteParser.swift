@@ -135,6 +135,22 @@ extension RemoteWriteParser {
     /// skipped). Missing fields are 0.
     @inline(__always)
     mutating func parseSample(_ range: Range<Int>) throws(DecodeError) {
+        // Fast path: both fields present, in field order, nothing else (`0x09 <8-byte double>
+        // 0x10 <varint>`), as senders encode a sample with a non-zero value and timestamp. A
+        // malformed varint throws the same error the general loop would; any other shape goes
+        // through the general loop.
+        let lo = range.lowerBound, hi = range.upperBound
+        if hi - lo >= 11 && body[lo] == 0x09 && body[lo + 9] == 0x10 {
+            var r = ProtoCursor(lo + 10..<hi)
+            let ts = try r.readVarint(body)
+            if r.isAtEnd {
+                var bits: UInt64 = 0
+                for k in 0..<8 { bits |= UInt64(body[lo + 1 + k]) << (8 * UInt64(k)) }
+                request.timestamps.append(Int64(bitPattern: ts))
+                request.values.append(Double(bitPattern: bits))
+                return
+            }
+        }
         var value: Double = 0
         var ts: Int64 = 0
         var r = ProtoCursor(range)
