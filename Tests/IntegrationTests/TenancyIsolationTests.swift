@@ -265,4 +265,25 @@ import Testing
         }
         try await s.stop()
     }
+
+    @Test(arguments: [TenancyOptions.Storage.label, .isolated])
+    func tenantsBeyondTheLimitAreRefused(_ mode: TenancyOptions.Storage) async throws {
+        let dir = try TemporaryDirectory(prefix: "sundial-tenancy-max")
+        defer { dir.remove() }
+        let s = try await TenancyTestServer(mode: mode, dir: dir.path, maxTenants: 2)
+        do {
+            let req = RemoteWriteRequest(series: [.init(labels: [Label("__name__", "m")], samples: [.init(value: 1, timestamp: base)])])
+            for tenant in ["a", "b"] { #expect(try await s.write(req, headers: [("X-Scope-OrgID", tenant)]).status == 204) }
+            let r = try await s.write(req, headers: [("X-Scope-OrgID", "c")])
+            #expect(r.status == 503 && r.text.contains("tenant limit reached: this server serves at most 2 tenants"), "\(r.text)")
+            // Known tenants keep working.
+            #expect(try await s.write(req, headers: [("X-Scope-OrgID", "a")]).status == 204)
+            #expect(s.api.tenantMetrics.refusals["tenant_limit"] == 1)
+            if let t = s.tenants { #expect(t.all().keys.sorted() == ["a", "b"]) }
+        } catch {
+            try await s.stop()
+            throw error
+        }
+        try await s.stop()
+    }
 }

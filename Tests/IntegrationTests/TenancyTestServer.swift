@@ -66,10 +66,11 @@ final class TenancyTestServer: Sendable {
     private let task: Task<Void, any Error>
 
     init(mode: TenancyOptions.Storage, dir: String, auth: AuthOptions = AuthOptions(),
-         limits: IngestLimits = IngestLimits()) async throws {
+         limits: IngestLimits = IngestLimits(), maxTenants: Int = 1000) async throws {
         var options = APIOptions()
         options.tenancy.enabled = true
         options.tenancy.storage = mode
+        options.tenancy.maxTenants = maxTenants
         options.enableAdminAPI = true
         options.auth = auth
         options.remoteWrite.limits = limits

@@ -122,4 +122,31 @@ import Testing
         try up[1].samples(minTime: 0, maxTime: 10_000, into: &buf)
         #expect(buf.values == [2])
     }
+
+    /// Authentication without tenancy: any valid credential reads the single storage, admin
+    /// endpoints and the configuration need admin credentials, the probes none.
+    @Test func authWithoutTenancy() async throws {
+        let storage = try sharedStorage()
+        var options = APIOptions()
+        options.enableAdminAPI = true
+        options.auth = AuthOptions(bearerTokens: [.init(token: "t", role: .tenant("a")), .init(token: "root", role: .admin)])
+        let api = API(storage: storage, evaluator: FakeEvaluator(), options: options,
+                      metrics: ServerMetrics(startTimeSeconds: 0), logger: Logger(label: "test"))
+        func get(_ path: String, _ query: String = "", auth: String?) async -> APIResponse {
+            await api.handle(APIRequest(method: "GET", path: path, query: query,
+                                        headers: auth.map { [("Authorization", "Bearer \($0)")] } ?? []))
+        }
+        #expect(await get("/api/v1/labels", auth: nil).status == 401)
+        #expect(await get("/api/v1/labels", auth: nil).header("WWW-Authenticate") == #"Bearer realm="sundial""#)
+        #expect(await get("/api/v1/labels", auth: "wrong").status == 401)
+        let r = await get("/api/v1/label/tenant_id/values", auth: "t")
+        #expect(r.status == 200 && String(decoding: r.body, as: UTF8.self).contains(#""a","b""#))
+        #expect(await get("/api/v1/status/config", auth: "t").status == 403)
+        #expect(await get("/api/v1/status/config", auth: "root").status == 200)
+        let del = await api.handle(APIRequest(method: "POST", path: "/api/v1/admin/tsdb/delete_series", query: "match[]=up",
+                                              headers: [("Authorization", "Bearer t")]))
+        #expect(del.status == 403)
+        #expect(await get("/-/healthy", auth: nil).status == 200)
+        #expect(api.tenantMetrics.refusals == ["unauthenticated": 3, "forbidden": 2])
+    }
 }
