@@ -73,34 +73,11 @@ public struct IndexReader: Sendable {
         var names: [String] = []
         var all: Int?
         if toc.postingsTable != 0 {
-            var lastName: String?
-            var lastValue = ""
-            // The current name's values, moved into `table` when the name changes (one hash
-            // per label name, not two per entry).
-            var current = ValueTable()
-            let limit = UInt64(bytes.count)
-            let ptOff = Int(toc.postingsTable)
-            try PostingsFormat.forEachPostingsOffset(bytes, at: ptOff) { name, value, off throws(DecodeError) in
-                guard off < limit else { throw DecodeError(.invalid, offset: ptOff, "postings offset \(off) past the end") }
-                if name.isEmpty && value.isEmpty { all = Int(off); return }
-                if let ln = lastName, ln == name {
-                    guard byteLess(lastValue, value) else {
-                        throw DecodeError(.invalid, offset: ptOff, "postings offset table not sorted at \(name)=\(value)")
-                    }
-                } else {
-                    if let ln = lastName {
-                        guard byteLess(ln, name) else { throw DecodeError(.invalid, offset: ptOff, "label names not sorted at \(name)") }
-                        table[ln] = current
-                        current = ValueTable()
-                    }
-                    names.append(name)
-                    lastName = name
-                }
-                lastValue = value
-                current.values.append(value)
-                current.offsets.append(Int(off))
-            }
-            if let ln = lastName { table[ln] = current }
+            let pt = try PostingsFormat.decodePostingsOffsetTable(bytes, at: Int(toc.postingsTable), limit: UInt64(bytes.count))
+            table.reserveCapacity(pt.names.count)
+            for (i, name) in pt.names.enumerated() { table[name] = ValueTable(values: pt.values[i], offsets: pt.offsets[i]) }
+            names = pt.names
+            all = pt.allPostings
         }
         return Opened(toc: toc, symbols: symbols, values: table, labelNames: names, all: all)
     }
