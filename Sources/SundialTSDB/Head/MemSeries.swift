@@ -34,11 +34,13 @@ public final class MemSeries: Sendable {
 /// bits stay in the encoder's register, next to the rest of this state); full chunks keep only
 /// their exact-size encoded bytes.
 struct SeriesState: ~Copyable {
-    /// The open (head) chunk. Empty (`count == 0`) only before the first sample or after truncation.
-    var open = XORChunkEncoder()
+    // Declaration order is layout order: the fields every append reads (nextAt, then the
+    // encoder's counters, register and last sample) come first, next to the lock.
     /// Time by which the open chunk must be cut (ms): the end of its chunk range, or earlier as
     /// predicted at 1/4 full (Prometheus `nextAt`).
     var nextAt: Int64 = .min
+    /// The open (head) chunk. Empty (`count == 0`) only before the first sample or after truncation.
+    var open = XORChunkEncoder()
     /// The ``HeadAppender`` (by its id, 0 = none) that has staged samples for this series in its
     /// uncommitted batch and tracks them here instead of in a per-batch dictionary (Prometheus
     /// marks series `pendingCommit` the same way). Cleared when that appender commits or rolls back.
