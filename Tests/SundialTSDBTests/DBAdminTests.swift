@@ -273,4 +273,25 @@ import Testing
             }
         }
     }
+
+    /// With a short block range (chunks cut at 10 min) and a head compaction behind it, the
+    /// snapshot's blocks hold every live sample exactly once: no head sample already persisted in a
+    /// block is written again (promtool counts meta.json's numSamples, which does not deduplicate).
+    @Test func snapshotCountsEverySampleOnce() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let db = try DB.open(directory: dir.path, options: DBOptions(head: HeadOptions(chunkRange: 600_000)))
+        defer { try? db.close() }
+        try C.fill(db, series: 7, from: 0, to: 3_600_000 + 15_000)
+        try db.compact()
+        #expect(db.blocks.blocks.count >= 2)
+        let live = try C.readAll(db).values.reduce(0) { $0 + $1.count }
+        #expect(live == 7 * 61)
+        let ids = try db.snapshot(into: dir.path + "/snapshots/s", withHead: true)
+        var ro = DBOptions()
+        ro.readOnly = true
+        let s = try DB.open(directory: dir.path + "/snapshots/s", options: ro)
+        #expect(s.blocks.blocks.map(\.id) == ids)
+        #expect(s.blocks.blocks.reduce(0) { $0 + Int($1.meta.stats.numSamples) } == live)
+    }
 }
