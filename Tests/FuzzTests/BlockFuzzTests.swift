@@ -94,6 +94,86 @@ import Testing
         #expect(accepted > 0, "no mutated index opened; the fuzzer only tests the header checks")
     }
 
+    /// Series records carry a CRC32C, so random mutations never reach the series decoder. Here a
+    /// series record's body is mutated in place (same length) and its CRC recomputed: label
+    /// symbol references, chunk counts and the delta-encoded chunk metas get fuzzed for real.
+    @Test func mutatedSeriesRecordsWithValidCRC() throws {
+        let seed = try Self.file("index")
+        let refs = try IndexReader(bytes: seed, path: "index").allPostings()
+        let tmp = try TemporaryDirectory(prefix: "sundial-fuzz-series")
+        defer { tmp.remove() }
+        var rng = Fuzz.rng(0x494e_4402)
+        var decoded = 0
+        let n = Fuzz.iterations(3000)
+        for i in 0..<n {
+            var bytes = seed
+            let off = Int(refs[rng.below(refs.count)]) * 16
+            var len = 0, shift = 0, p = off
+            while bytes[p] & 0x80 != 0 { len |= Int(bytes[p] & 0x7f) << shift; shift += 7; p += 1 }
+            len |= Int(bytes[p]) << shift
+            let body = (p + 1)..<(p + 1 + len)
+            for _ in 0..<(1 + rng.below(3)) {
+                let k = body.lowerBound + rng.below(body.count)
+                switch rng.below(4) {
+                case 0: bytes[k] ^= UInt8(1) << UInt8(rng.below(8))
+                case 1: bytes[k] = UInt8(truncatingIfNeeded: rng.next())
+                case 2: bytes[k] = 0xff  // a varint that continues into the next field
+                default: bytes[k] = [0, 1, 0x7f, 0x80][rng.below(4)]
+                }
+            }
+            let crc = CRC32C.checksum(bytes[body])
+            for j in 0..<4 { bytes[body.upperBound + j] = UInt8(truncatingIfNeeded: crc >> (24 - 8 * UInt32(j))) }
+            do {
+                let r = try IndexReader(bytes: bytes, path: "fuzz/index")
+                var chunks: [IndexChunkMeta] = []
+                do {
+                    let labels = try r.series(UInt64(off / 16), chunks: &chunks)
+                    decoded += 1
+                    let names = labels.map(\.name)
+                    if zip(names, names.dropFirst()).contains(where: { !($0 < $1) }) {
+                        Fuzz.fail("index-series", iteration: i, input: bytes, "labels not sorted/unique: \(labels)")
+                    }
+                    if chunks.count > len { Fuzz.fail("index-series", iteration: i, input: bytes, "\(chunks.count) chunks from \(len) bytes") }
+                } catch { Self.checkBlockError(error, "index-series", i, bytes) }
+                Self.walk(r, "index-series", i, bytes)
+                // Every 10th: the whole block with this index, queried, so mutated chunk refs and
+                // time ranges reach the chunk reader and the querier.
+                if i % 10 == 0 { try Self.queryBlock(index: bytes, in: tmp, i) }
+            } catch {
+                Self.checkBlockError(error, "index-series", i, bytes)
+            }
+        }
+        Fuzz.report("index series records (decoded)", inputs: n, accepted: decoded)
+        #expect(decoded > 0)
+    }
+
+    /// Writes the fixture block with `index` replaced, opens it and reads every series.
+    static func queryBlock(index: [UInt8], in tmp: TemporaryDirectory, _ i: Int) throws {
+        let dir = tmp.appending("b\(i)")
+        try FileManager.default.createDirectory(atPath: dir + "/chunks", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for name in ["chunks/000001", "tombstones", "meta.json"] {
+            try Data(file(name)).write(to: URL(fileURLWithPath: "\(dir)/\(name)"))
+        }
+        try Data(index).write(to: URL(fileURLWithPath: "\(dir)/index"))
+        do {
+            let block = try Block(directory: dir)
+            let (lo, hi) = (block.meta.minTime, block.meta.maxTime)
+            let q = BlockQuerier(block: block, minTime: lo, maxTime: hi)
+            defer { q.close() }
+            var buf = SampleBuffer()
+            for s in try q.select(sorted: true, hints: nil, matchers: [try LabelMatcher(.regexMatch, "__name__", ".*")]) {
+                buf.removeAll()
+                do {
+                    try s.samples(minTime: lo, maxTime: hi, into: &buf)
+                    if buf.timestamps.contains(where: { $0 < lo || $0 > hi }) {
+                        Fuzz.fail("index-series-block", iteration: i, input: index, "samples outside [\(lo), \(hi)]")
+                    }
+                } catch { checkBlockError(error, "index-series-block", i, index) }
+            }
+        } catch { checkBlockError(error, "index-series-block", i, index) }
+    }
+
     /// The chunk records of the fixture, found through its intact index.
     static func fixtureChunks() throws -> [(encoding: UInt8, data: [UInt8], minTime: Int64, maxTime: Int64)] {
         let index = try IndexReader(bytes: file("index"), path: "index")

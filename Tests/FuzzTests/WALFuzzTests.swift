@@ -172,4 +172,60 @@ import Testing
             }
         }
     }
+    /// Records pass the WAL's CRCs when written through ``WAL`` itself: mutated record bodies
+    /// (unknown series refs, duplicate refs, unsorted or empty labels, huge counts, timestamps
+    /// out of order) reach the record decoder and the head's replay. The database must open (a
+    /// record that does not decode is repaired away) and read back ordered samples.
+    @Test func databaseOpensOverMutatedRecords() throws {
+        var raw: [[UInt8]] = []
+        try replayRecords(directory: Testdata.path("wal/prometheus-2.42/wal"), repair: false) { raw.append($0) }
+        try #require(raw.count > 2)
+        let tmp = try TemporaryDirectory(prefix: "sundial-fuzz-rec")
+        defer { tmp.remove() }
+        var rng = Fuzz.rng(0x5741_4c04)
+        let all = [try LabelMatcher(.regexMatch, "__name__", ".*")]
+        let n = Fuzz.iterations(60)
+        var opened = 0
+        for i in 0..<n {
+            let dir = tmp.appending("db-\(i)")
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            var records = raw
+            for _ in 0..<(1 + rng.below(3)) {
+                let k = rng.below(records.count)
+                let r = records[k]
+                // Mostly keep the type byte so the typed decoders are reached.
+                records[k] = rng.chance(85) && r.count > 1 ? [r[0]] + Mutator.mutate(Array(r[1...]), others: [], rng: &rng)
+                    : Mutator.mutate(r, others: raw, rng: &rng)
+            }
+            if rng.chance(30) { records.shuffle(using: &rng) }  // samples before their series
+            let input = records.flatMap { $0 }
+            let wal = try WAL.open(directory: dir + "/wal", options: WALOptions(syncMode: .interval(milliseconds: 60_000)))
+            _ = try wal.append(records)
+            try wal.close()
+            do {
+                let db = try DB.open(directory: dir)
+                opened += 1
+                do {
+                    let q = try db.querier(minTime: .min, maxTime: .max)
+                    var buf = SampleBuffer()
+                    for s in try q.select(sorted: true, hints: nil, matchers: all) {
+                        buf.removeAll()
+                        try s.samples(minTime: .min, maxTime: .max, into: &buf)
+                        if zip(buf.timestamps, buf.timestamps.dropFirst()).contains(where: { $0 >= $1 }) {
+                            Fuzz.fail("wal-records", iteration: i, input: input, "samples of \(s.labels) not strictly increasing")
+                        }
+                    }
+                    q.close()
+                } catch {
+                    Fuzz.fail("wal-records", iteration: i, input: input, "reading the opened database failed: \(error)")
+                }
+                try db.close()
+            } catch let e as WALError {
+                if e.message.isEmpty { Fuzz.fail("wal-records", iteration: i, input: input, "unstructured \(e)") }
+            } catch {
+                Fuzz.fail("wal-records", iteration: i, input: input, "DB.open threw \(type(of: error)): \(error)")
+            }
+        }
+        Fuzz.report("wal records through DB.open (opened)", inputs: n, accepted: opened)
+    }
 }
