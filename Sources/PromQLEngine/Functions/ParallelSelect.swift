@@ -51,8 +51,12 @@ struct InstantSteps: Sendable {
 /// emitted in input order on the calling thread (so a consuming fold still streams, and memory
 /// stays bounded by one batch).
 enum ParallelSelect {
-    /// Series per batch.
-    static let batchSize = 4096
+    /// Series per batch: at most 4,096, and at most what fits ~8 MiB of step buffers (values and
+    /// presence flags, 9 bytes per step) so long ranges at fine steps do not hold a batch of huge
+    /// series (7,201 steps: 932 series).
+    static func batchSize(steps: Int, workers: Int) -> Int {
+        max(workers, min(4096, (8 << 20) / max(1, steps * 9)))
+    }
 
     /// One worker's buffers and output for the current batch; owned by that worker while
     /// `concurrentPerform` runs, read by the caller after it returns.
@@ -69,11 +73,12 @@ enum ParallelSelect {
     {
         let nw = ParallelRange.workers
         let workers = (0..<nw).map { _ in Worker() }
+        let batch = batchSize(steps: steps.grid.count, workers: nw)
         var start = 0
         while start < all.count {
             if cancellation?.isCancelled == true { throw EvaluationError.canceled() }
             if ContinuousClock.now > deadline { throw EvaluationError.timeout() }
-            let end = min(all.count, start + batchSize)
+            let end = min(all.count, start + batch)
             let chunk = (end - start + nw - 1) / nw
             let batchStart = start
             DispatchQueue.concurrentPerform(iterations: nw) { w in
