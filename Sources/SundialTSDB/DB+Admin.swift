@@ -125,7 +125,7 @@ extension DB {
         let secs = nowMs >= 0 ? nowMs / 1000 : (nowMs - 999) / 1000
         let days = secs >= 0 ? secs / 86_400 : (secs - 86_399) / 86_400
         let rem = secs - days * 86_400
-        let (y, m, d) = civilDate(daysSinceEpoch: days)
+        let (y, m, d) = CivilDate.fromDays(days)
         func pad(_ v: Int64, _ width: Int) -> String {
             let s = String(v)
             return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
@@ -134,20 +134,6 @@ extension DB {
         if hex.count < 16 { hex = String(repeating: "0", count: 16 - hex.count) + hex }
         return pad(y, 4) + pad(m, 2) + pad(d, 2) + "T" + pad(rem / 3600, 2) + pad(rem % 3600 / 60, 2) + pad(rem % 60, 2)
             + "Z-" + hex
-    }
-
-    /// Proleptic Gregorian (year, month, day) of a day count since 1970-01-01 (H. Hinnant's
-    /// `civil_from_days`).
-    static func civilDate(daysSinceEpoch z0: Int64) -> (Int64, Int64, Int64) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 }
 

@@ -258,7 +258,7 @@ enum DateParts {
         let secs = Int64(seconds)  // Go: time.Unix(int64(v), 0), truncating
         var days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400
         let secOfDay = secs - days * 86400
-        let (y, m, d) = civil(fromDays: days)
+        let (y, m, d) = CivilDate.fromDays(days)
         switch f {
         case .hour: return Double(secOfDay / 3600)
         case .minute: return Double((secOfDay % 3600) / 60)
@@ -271,36 +271,13 @@ enum DateParts {
             if w < 0 { w += 7 }
             return Double(w)
         case .dayOfYear:
-            days -= daysFromCivil(y, 1, 1)
+            days -= CivilDate.days(year: y, month: 1, day: 1)
             return Double(days + 1)
         case .daysInMonth:
-            let next = m == 12 ? daysFromCivil(y + 1, 1, 1) : daysFromCivil(y, m + 1, 1)
-            return Double(next - daysFromCivil(y, m, 1))
+            let next = m == 12 ? CivilDate.days(year: y + 1, month: 1, day: 1) : CivilDate.days(year: y, month: m + 1, day: 1)
+            return Double(next - CivilDate.days(year: y, month: m, day: 1))
         default: return nil
         }
-    }
-
-    /// Days since 1970-01-01 → proleptic Gregorian (year, month, day) (H. Hinnant's algorithm).
-    static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let y = yoe + era * 400
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (m <= 2 ? y + 1 : y, m, d)
-    }
-
-    static func daysFromCivil(_ y0: Int64, _ m: Int64, _ d: Int64) -> Int64 {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 }
 

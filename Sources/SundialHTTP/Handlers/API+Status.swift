@@ -116,14 +116,7 @@ extension API {
         let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
         let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
         guard d >= 1, d <= days[m - 1] else { return nil }
-        // Days from the civil date (Howard Hinnant's days_from_civil).
-        let yy = m <= 2 ? y - 1 : y
-        let era = (yy >= 0 ? yy : yy - 399) / 400
-        let yoe = yy - era * 400
-        let mp = (m + 9) % 12
-        let doy = (153 * mp + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return Timestamp(era * 146_097 + doe - 719_468) * 86_400_000
+        return CivilDate.days(year: Int64(y), month: Int64(m), day: Int64(d)) * 86_400_000
     }
 
     /// The `/status/tsdb` body: Prometheus 2.42's fields, then VictoriaMetrics's.

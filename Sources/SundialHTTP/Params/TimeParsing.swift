@@ -153,8 +153,8 @@ public enum TimeParsing {
             return nil
         }
         guard i == b.count else { return nil }
-        let days = daysFromCivil(year: year, month: month, day: day)
-        let secs = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetSeconds)
+        let days = CivilDate.days(year: Int64(year), month: Int64(month), day: Int64(day))
+        let secs = days * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetSeconds)
         return secs * 1000 + Int64(millis)
     }
 
@@ -166,17 +166,6 @@ public enum TimeParsing {
         }
     }
 
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
     /// Formats ms since the epoch as RFC 3339 with millisecond precision in UTC
     /// (`2024-01-02T03:04:05.678Z`), as Go's `time.Format(time.RFC3339Nano)` trims zeros.
     public static func formatRFC3339(_ ms: Timestamp) -> String {
@@ -184,16 +173,8 @@ public enum TimeParsing {
         let milli = Int(ms - secs * 1000)
         let days = secs >= 0 ? secs / 86_400 : (secs - 86_399) / 86_400
         var rem = Int(secs - days * 86_400)
-        // civil_from_days
-        let z = Int(days) + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        let civil = CivilDate.fromDays(days)
+        let (y, m, d) = (Int(civil.year), Int(civil.month), Int(civil.day))
         let hh = rem / 3600
         rem %= 3600
         func pad(_ v: Int, _ w: Int) -> String {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SundialCore
 import SundialTSDB
 
 /// `sundial tsdb list DIR`: one line per block with the columns of `promtool tsdb list`
@@ -58,18 +59,8 @@ enum TSDBFormat {
 
     /// UTC `2006-01-02T15:04:05.000Z` for a ms timestamp.
     static func rfc3339(_ ms: Int64) -> String {
-        let days = ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000
-        let rem = ms - days * 86_400_000
-        // Civil-from-days (Howard Hinnant's algorithm).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let mo = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (mo <= 2 ? 1 : 0)
+        let (days, rem) = CivilDate.split(ms: ms)
+        let (y, mo, d) = CivilDate.fromDays(days)
         func p(_ v: Int64, _ n: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, n - s.count)) + s }
         return "\(p(y, 4))-\(p(mo, 2))-\(p(d, 2))T\(p(rem / 3_600_000, 2)):\(p(rem / 60_000 % 60, 2)):\(p(rem / 1000 % 60, 2)).\(p(rem % 1000, 3))Z"
     }
