@@ -36,7 +36,7 @@ extension Head {
         if request.matcherSets.isEmpty {
             refs = postings.index.withLock { $0.all }
         } else {
-            refs = HeadPostings.union(request.matcherSets.map { postings.refs(matching: $0) })
+            refs = Postings.merge(request.matcherSets.map { postings.refs(matching: $0) })
         }
         // Time filter, chunk count and bounds from the selected series themselves.
         var chunks = 0

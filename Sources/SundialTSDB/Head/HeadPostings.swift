@@ -105,7 +105,7 @@ final class HeadPostings: Sendable {
         }
         if none { return [] }
         include.sort { $0.total < $1.total }
-        var candidates = include.first.map { HeadPostings.union($0.lists) } ?? all
+        var candidates = include.first.map { Postings.merge($0.lists) } ?? all
         var marks: [Bool] = []
         for (lists, _) in include.dropFirst() {
             if candidates.isEmpty { return [] }
@@ -139,37 +139,6 @@ final class HeadPostings: Sendable {
 
     // MARK: - Sorted list algebra
 
-    /// The sorted union of sorted lists (pairwise merges of similar sizes).
-    static func union(_ lists: [[UInt64]]) -> [UInt64] {
-        var work = lists.filter { !$0.isEmpty }
-        if work.isEmpty { return [] }
-        while work.count > 1 {
-            var next: [[UInt64]] = []
-            next.reserveCapacity((work.count + 1) / 2)
-            var i = 0
-            while i + 1 < work.count {
-                next.append(merge2(work[i], work[i + 1]))
-                i += 2
-            }
-            if i < work.count { next.append(work[i]) }
-            work = next
-        }
-        return work[0]
-    }
-
-    static func merge2(_ a: [UInt64], _ b: [UInt64]) -> [UInt64] {
-        var out: [UInt64] = []
-        out.reserveCapacity(a.count + b.count)
-        var i = 0, j = 0
-        while i < a.count && j < b.count {
-            let x = a[i], y = b[j]
-            if x < y { out.append(x); i += 1 } else if y < x { out.append(y); j += 1 } else { out.append(x); i += 1; j += 1 }
-        }
-        out.append(contentsOf: a[i...])
-        out.append(contentsOf: b[j...])
-        return out
-    }
-
     /// Sets `marks[i]` for every `candidates[i]` that `list` contains (both sorted), walking the
     /// shorter and galloping through the longer.
     static func markMembers(_ list: [UInt64], of candidates: [UInt64], in marks: inout [Bool]) {
@@ -177,39 +146,18 @@ final class HeadPostings: Sendable {
         if candidates.count <= list.count {
             var j = 0
             for i in candidates.indices {
-                j = seek(list, candidates[i], from: j)
+                j = Postings.seek(list, candidates[i], from: j)
                 if j == list.count { return }
                 if list[j] == candidates[i] { marks[i] = true; j += 1 }
             }
         } else {
             var i = 0
             for x in list {
-                i = seek(candidates, x, from: i)
+                i = Postings.seek(candidates, x, from: i)
                 if i == candidates.count { return }
                 if candidates[i] == x { marks[i] = true; i += 1 }
             }
         }
-    }
-
-    /// First index `≥ from` whose element is `≥ x` (galloping, then binary search).
-    @inline(__always)
-    static func seek(_ l: [UInt64], _ x: UInt64, from: Int) -> Int {
-        var lo = from
-        if lo >= l.count || l[lo] >= x { return lo }
-        var step = 1
-        var hi = lo + step
-        while hi < l.count && l[hi] < x {
-            lo = hi
-            step <<= 1
-            hi = lo + step
-        }
-        if hi > l.count { hi = l.count }
-        var a = lo + 1, b = hi
-        while a < b {
-            let m = (a + b) >> 1
-            if l[m] < x { a = m + 1 } else { b = m }
-        }
-        return a
     }
 
     /// The elements of `list` whose mark equals `marked`.

@@ -1,11 +1,12 @@
-/// Set operations on sorted series-reference lists (postings). Inputs are strictly increasing;
-/// outputs are too. Intersection gallops through the longer list, so a short list against the
-/// all-postings list costs O(short · log long).
+/// Set operations on sorted series-reference lists (postings): block index postings (`UInt32`)
+/// and head series refs (`UInt64`) alike. Inputs are strictly increasing; outputs are too.
+/// Intersection gallops through the longer list, so a short list against the all-postings list
+/// costs O(short · log long). Generic functions specialised per element type in release builds.
 enum Postings {
     /// Elements present in both lists.
-    static func intersect(_ a: [UInt32], _ b: [UInt32]) -> [UInt32] {
+    static func intersect<T: FixedWidthInteger>(_ a: [T], _ b: [T]) -> [T] {
         let (short, long) = a.count <= b.count ? (a, b) : (b, a)
-        var out: [UInt32] = []
+        var out: [T] = []
         out.reserveCapacity(short.count)
         var j = 0
         for x in short {
@@ -17,7 +18,7 @@ enum Postings {
     }
 
     /// Elements of every list (intersection of several), shortest first.
-    static func intersect(_ lists: [[UInt32]]) -> [UInt32] {
+    static func intersect<T: FixedWidthInteger>(_ lists: [[T]]) -> [T] {
         guard var acc = lists.min(by: { $0.count < $1.count }) else { return [] }
         for l in lists.sorted(by: { $0.count < $1.count }).dropFirst() {
             if acc.isEmpty { break }
@@ -27,11 +28,11 @@ enum Postings {
     }
 
     /// Union of several lists (k-way merge through pairwise merges of similar sizes).
-    static func merge(_ lists: [[UInt32]]) -> [UInt32] {
+    static func merge<T: FixedWidthInteger>(_ lists: [[T]]) -> [T] {
         var work = lists.filter { !$0.isEmpty }
         if work.isEmpty { return [] }
         while work.count > 1 {
-            var next: [[UInt32]] = []
+            var next: [[T]] = []
             next.reserveCapacity((work.count + 1) / 2)
             var i = 0
             while i + 1 < work.count {
@@ -44,8 +45,8 @@ enum Postings {
         return work[0]
     }
 
-    static func merge2(_ a: [UInt32], _ b: [UInt32]) -> [UInt32] {
-        var out: [UInt32] = []
+    static func merge2<T: FixedWidthInteger>(_ a: [T], _ b: [T]) -> [T] {
+        var out: [T] = []
         out.reserveCapacity(a.count + b.count)
         var i = 0, j = 0
         while i < a.count && j < b.count {
@@ -58,9 +59,9 @@ enum Postings {
     }
 
     /// Elements of `a` not in `b`.
-    static func subtract(_ a: [UInt32], _ b: [UInt32]) -> [UInt32] {
+    static func subtract<T: FixedWidthInteger>(_ a: [T], _ b: [T]) -> [T] {
         if b.isEmpty { return a }
-        var out: [UInt32] = []
+        var out: [T] = []
         out.reserveCapacity(a.count)
         var j = 0
         for x in a {
@@ -73,7 +74,7 @@ enum Postings {
 
     /// The first index ≥ `from` whose element is ≥ `x` (galloping, then binary search).
     @inline(__always)
-    static func seek(_ l: [UInt32], _ x: UInt32, from: Int) -> Int {
+    static func seek<T: FixedWidthInteger>(_ l: [T], _ x: T, from: Int) -> Int {
         var lo = from
         if lo >= l.count || l[lo] >= x { return lo }
         var step = 1
