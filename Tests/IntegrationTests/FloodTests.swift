@@ -163,7 +163,7 @@ struct FloodTests {
         }
         // Garbage: random bytes as snappy, valid snappy of random protobuf, to write and read.
         all += Self.threads(2) { kind in
-            var rng = SplitMix(seed: UInt64(kind + 1))
+            var rng = SplitMix64(seed: UInt64(kind + 1))
             while !stop.load(ordering: .relaxed) {
                 let n = 1 + Int(rng.next() % 20_000)
                 var bytes = (0..<n).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
@@ -288,15 +288,3 @@ struct FloodTests {
     }
 }
 
-/// SplitMix64 for the garbage generator (deterministic per thread).
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

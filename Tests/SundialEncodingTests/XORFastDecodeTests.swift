@@ -1,5 +1,6 @@
 import Testing
 import SundialEncoding
+import SundialTestSupport
 
 /// Guards the fast block-decode path (8-byte refill in ``BitReader``, leading-ones prefix read,
 /// scratch-column ``XORChunk/decode(_:minTime:maxTime:timestamps:values:)``) against a naive

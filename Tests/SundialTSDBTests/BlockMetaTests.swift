@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct BlockMetaTests {
     @Test func ulidRoundTripsAndSortsByTime() throws {
-        var g = SplitMix(1)
+        var g = SplitMix64(seed: 1)
         let a = BlockID(timeMs: 1_700_000_000_000, using: &g)
         let b = BlockID(timeMs: 1_700_000_000_001, using: &g)
         #expect(a < b)

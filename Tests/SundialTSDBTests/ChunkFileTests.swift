@@ -28,7 +28,7 @@ import Testing
         defer { dir.remove() }
         let w = try ChunkWriter(directory: dir.appending("chunks"), maxSegmentSize: 1000)
         var written: [(ChunkRef, [UInt8])] = []
-        var rng = SplitMix(5)
+        var rng = SplitMix64(seed: 5)
         for i in 0..<100 {
             let data = (0..<Int(rng.next() % 200)).map { _ in UInt8(truncatingIfNeeded: rng.next()) } + [UInt8(i)]
             written.append((try w.write(encoding: 1, data: data), data))

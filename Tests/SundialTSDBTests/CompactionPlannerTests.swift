@@ -1,12 +1,13 @@
 import Testing
 @testable import SundialTSDB
+import SundialTestSupport
 
 @Suite struct CompactionPlannerTests {
     static let h: Int64 = 3_600_000
     static let ranges = CompactionPlanner.exponentialRanges(min: 2 * h, steps: 4, factor: 3)
 
     static func meta(_ minH: Int64, _ maxH: Int64, level: Int = 1, tombstones: UInt64 = 0, series: UInt64 = 10) -> BlockMeta {
-        var g = SplitMix(UInt64(minH * 1000 + maxH))
+        var g = SplitMix64(seed: UInt64(minH * 1000 + maxH))
         let id = BlockID(timeMs: 1_000 + minH, using: &g)
         return BlockMeta(ulid: id, minTime: minH * h, maxTime: maxH * h,
                          stats: .init(numSamples: 1, numSeries: series, numChunks: 1, numTombstones: tombstones),

@@ -7,7 +7,7 @@ import Testing
 @Suite struct IndexWriterTests {
     /// Deterministic synthetic series: job × handler × code × instance, some labels missing.
     static func syntheticSeries(count: Int, seed: UInt64 = 7) -> [Labels] {
-        var rng = SplitMix(seed)
+        var rng = SplitMix64(seed: seed)
         var set = Set<Labels>()
         let handlers = ["/api/v1/query", "/api/v1/series", "/metrics", "/-/ready", "/api/v2/x", "ünï"]
         while set.count < count {
@@ -79,7 +79,7 @@ import Testing
             LabelMatcher(.regexNoMatch, "handler", "/api/.*"), LabelMatcher(.regexNoMatch, "job", ".*"),
             LabelMatcher(.regexMatch, "__name__", "up|http_.*"), LabelMatcher(.regexMatch, "handler", "ü.*"),
         ]
-        var rng = SplitMix(11)
+        var rng = SplitMix64(seed: 11)
         for _ in 0..<300 {
             let n = Int(rng.next() % 3) + 1
             let ms = (0..<n).map { _ in candidates[Int(rng.next() % UInt64(candidates.count))] }
@@ -119,15 +119,3 @@ import Testing
     }
 }
 
-/// Deterministic generator for tests (SplitMix64).
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

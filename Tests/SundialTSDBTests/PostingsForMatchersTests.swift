@@ -29,7 +29,7 @@ import Testing
     static func matches(_ ls: Labels, _ ms: [LabelMatcher]) -> Bool { ms.allSatisfy { $0.matches(ls.get($0.name) ?? "") } }
 
     static func randomSets(_ n: Int) -> [[LabelMatcher]] {
-        var rng = SplitMix(7)
+        var rng = SplitMix64(seed: 7)
         return (0..<n).map { _ in (0..<(1 + Int(rng.next() % 3))).map { _ in pool[Int(rng.next() % UInt64(pool.count))] } }
     }
 

@@ -43,7 +43,7 @@ import Testing
     static func makePristine(compression: WALCompression) throws -> Pristine {
         let tmp = try TemporaryDirectory()
         defer { tmp.remove() }
-        var rng = SplitMix(seed: 99)
+        var rng = SplitMix64(seed: 99)
         var p = Pristine()
         let wal = try WAL.open(directory: tmp.path, options: WALOptions(segmentSize: WALFormat.pageSize, compression: compression, syncMode: .never))
         for i in 0..<30 {
@@ -167,7 +167,7 @@ import Testing
 
     /// Offsets to damage in a segment of `count` bytes: the first bytes (fragment headers), around
     /// every page boundary, the end, and a deterministic sample of the rest.
-    static func offsets(count: Int, step: Int, rng: inout SplitMix) -> [Int] {
+    static func offsets(count: Int, step: Int, rng: inout SplitMix64) -> [Int] {
         var o = Set<Int>()
         for k in 0..<min(count, 16) { o.insert(k) }
         var b = 0
@@ -188,7 +188,7 @@ import Testing
     func truncationAtManyOffsets(compression: WALCompression) throws {
         let p = try Self.makePristine(compression: compression)
         #expect(p.segments.count >= 4)
-        var rng = SplitMix(seed: 1)
+        var rng = SplitMix64(seed: 1)
         var cases = 0
         for (s, bytes) in p.segments.enumerated() {
             for at in Self.offsets(count: bytes.count, step: 2500, rng: &rng) {
@@ -202,7 +202,7 @@ import Testing
     @Test(arguments: [WALCompression.snappy, .none])
     func byteChangesAtManyOffsets(compression: WALCompression) throws {
         let p = try Self.makePristine(compression: compression)
-        var rng = SplitMix(seed: 2)
+        var rng = SplitMix64(seed: 2)
         var cases = 0
         let masks: [UInt8] = [0x01, 0x08, 0x10, 0x80, 0xff]
         for (s, bytes) in p.segments.enumerated() {
@@ -220,7 +220,7 @@ import Testing
         let tmp = try TemporaryDirectory()
         defer { tmp.remove() }
         // A page of random garbage appended to the last segment (a torn, never-completed write).
-        var rng = SplitMix(seed: 5)
+        var rng = SplitMix64(seed: 5)
         for (i, bytes) in p.segments.enumerated() {
             var b = bytes
             if i == p.segments.count - 1 { b += (0..<WALFormat.pageSize).map { _ in UInt8(truncatingIfNeeded: rng.next()) } }

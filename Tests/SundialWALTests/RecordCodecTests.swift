@@ -3,19 +3,7 @@ import SundialEncoding
 import Testing
 
 @testable import SundialWAL
-
-/// A small deterministic PRNG (SplitMix64) so random tests are reproducible.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import SundialTestSupport
 
 /// Values that stress the codec: stale marker, NaNs with payloads, infinities, signed zeros, extremes.
 let adversarialValues: [Double] = [
@@ -58,7 +46,7 @@ let adversarialValues: [Double] = [
 
     @Test(arguments: [1, 2, 3, 4, 5])
     func samplesRandomRoundTrip(seed: Int) throws {
-        var rng = SplitMix(seed: UInt64(seed))
+        var rng = SplitMix64(seed: UInt64(seed))
         var samples: [RefSample] = []
         for i in 0..<5000 {
             let ref: UInt64

@@ -15,7 +15,7 @@ import Testing
         // 4 pages per segment: large records span pages and force segment cuts.
         let wal = try WAL.open(directory: dir, options: WALOptions(segmentSize: 4 * WALFormat.pageSize, compression: compression, syncMode: .never))
         var written: [[UInt8]] = []
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         var sizes = [0, 1, 6, 7, 8, WALFormat.maxFragmentPayload - 1, WALFormat.maxFragmentPayload, WALFormat.maxFragmentPayload + 1, 3 * WALFormat.pageSize, 5 * WALFormat.pageSize]
         for _ in 0..<300 { sizes.append(Int(rng.next() % 3000)) }
         var batch: [[UInt8]] = []
