@@ -11,7 +11,8 @@
 /// is `ceil(bits / 8)`, plus one when the bit count is a multiple of 8 and the last write was a
 /// whole number of bytes (``bytes`` reproduces it).
 ///
-/// A value type that owns its buffer; ``reset()`` keeps the buffer's capacity for the next chunk.
+/// A value type that owns its buffer; ``reset()`` keeps the buffer's capacity for the next chunk,
+/// ``resetReleasingBuffer()`` and ``finishReleasingBuffer()`` start over with a minimal one.
 /// Not thread-safe: the owner (a head series) serializes access.
 public struct XORChunkEncoder: Sendable {
     // Stored properties in the order of use per sample (Swift lays structs out in declaration
@@ -121,6 +122,27 @@ public struct XORChunkEncoder: Sendable {
         reset()
         return out
     }
+
+    /// Hands the chunk bytes over (an exact-size array) and empties the encoder with a new,
+    /// minimal buffer, freeing the old one: for a head series whose next chunk may stay small
+    /// (or never come), so the capacity grown for this chunk is not held on to. The next chunk
+    /// grows its buffer again by a quarter at a time (a few reallocations per chunk).
+    public mutating func finishReleasingBuffer() -> [UInt8] {
+        let out = bytes
+        resetReleasingBuffer()
+        return out
+    }
+
+    /// Empties the chunk and replaces its buffer with a new, minimal one (the old one is freed
+    /// when nothing else shares it).
+    public mutating func resetReleasingBuffer() {
+        reset()
+        stream = [0, 0]
+    }
+
+    /// Bytes the stream buffer has room for (its allocated capacity, the header included); for
+    /// memory accounting and tests.
+    public var bufferCapacity: Int { stream.capacity }
 
     /// Appends the low `count` bits of `value`, most significant first.
     /// - Precondition: `1 <= count <= 64` (higher bits of `value` are ignored).

@@ -96,6 +96,27 @@ import SundialTestSupport
         #expect(e.bytes == reference.bytes)
     }
 
+    @Test func finishReleasingBufferStartsSmallAndStaysExact() {
+        var e = XORChunkEncoder()
+        var reference = XORChunkAppender()
+        for i in 0..<500 {
+            e.append(timestamp: Int64(i) * 15_000, value: Double(i) * 1.37 + 0.1)
+            reference.append(timestamp: Int64(i) * 15_000, value: Double(i) * 1.37 + 0.1)
+        }
+        let grown = e.bufferCapacity
+        #expect(grown > 500)
+        #expect(e.finishReleasingBuffer() == reference.finish())
+        #expect(e.count == 0 && e.bytes == [0, 0])
+        #expect(e.bufferCapacity < 64)
+        for i in 0..<40 {
+            e.append(timestamp: 7 + Int64(i) * 15_000, value: Double(i) * 2.5 - 1)
+            reference.append(timestamp: 7 + Int64(i) * 15_000, value: Double(i) * 2.5 - 1)
+            #expect(e.bytes == reference.bytes)
+        }
+        e.resetReleasingBuffer()
+        #expect(e.count == 0 && e.bytes == [0, 0] && e.bufferCapacity < 64)
+    }
+
     @Test func randomSeries() {
         var rng = SplitMix64(seed: 4242)
         for _ in 0..<300 {
