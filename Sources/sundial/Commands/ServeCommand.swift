@@ -165,6 +165,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        ServeMallocTuning.apply()
         let config: ServeConfig
         do {
             config = try resolveConfig()
