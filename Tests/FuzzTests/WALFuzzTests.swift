@@ -53,6 +53,38 @@ import Testing
         return out
     }
 
+    /// Opens the database in `dir` and reads every series matching `matchers`: a structured
+    /// `WALError` is an acceptable refusal; anything else (another error type, samples out of
+    /// order, a failed read after a successful open) is a fuzz failure of `target`.
+    /// - Returns: whether the database opened.
+    static func openAndRead(_ dir: String, matchers: [LabelMatcher], target: String, iteration i: Int, input: [UInt8]) -> Bool {
+        var opened = false
+        do {
+            let db = try DB.open(directory: dir)
+            opened = true
+            do {
+                let q = try db.querier(minTime: .min, maxTime: .max)
+                var buf = SampleBuffer()
+                for s in try q.select(sorted: true, hints: nil, matchers: matchers) {
+                    buf.removeAll()
+                    try s.samples(minTime: .min, maxTime: .max, into: &buf)
+                    if zip(buf.timestamps, buf.timestamps.dropFirst()).contains(where: { $0 >= $1 }) {
+                        Fuzz.fail(target, iteration: i, input: input, "samples of \(s.labels) not strictly increasing")
+                    }
+                }
+                q.close()
+            } catch {
+                Fuzz.fail(target, iteration: i, input: input, "reading the opened database failed: \(error)")
+            }
+            try db.close()
+        } catch let e as WALError {
+            if e.message.isEmpty { Fuzz.fail(target, iteration: i, input: input, "unstructured \(e)") }
+        } catch {
+            Fuzz.fail(target, iteration: i, input: input, "DB.open threw \(type(of: error)): \(error)")
+        }
+        return opened
+    }
+
     @Test func mutatedSegments() throws {
         let seeds = try Self.seeds()
         let tmp = try TemporaryDirectory(prefix: "sundial-fuzz-wal")
@@ -148,28 +180,7 @@ import Testing
             defer { try? FileManager.default.removeItem(atPath: dir) }
             let mutated = Mutator.mutate(seeds[0], others: seeds, rng: &rng)
             try Data(mutated).write(to: URL(fileURLWithPath: "\(dir)/wal/00000000"))
-            do {
-                let db = try DB.open(directory: dir)
-                do {
-                    let q = try db.querier(minTime: .min, maxTime: .max)
-                    var buf = SampleBuffer()
-                    for s in try q.select(sorted: true, hints: nil, matchers: all) {
-                        buf.removeAll()
-                        try s.samples(minTime: .min, maxTime: .max, into: &buf)
-                        if zip(buf.timestamps, buf.timestamps.dropFirst()).contains(where: { $0 >= $1 }) {
-                            Fuzz.fail("wal-db", iteration: i, input: mutated, "samples of \(s.labels) not strictly increasing")
-                        }
-                    }
-                    q.close()
-                } catch {
-                    Fuzz.fail("wal-db", iteration: i, input: mutated, "reading the opened database failed: \(error)")
-                }
-                try db.close()
-            } catch let e as WALError {
-                if e.message.isEmpty { Fuzz.fail("wal-db", iteration: i, input: mutated, "unstructured \(e)") }
-            } catch {
-                Fuzz.fail("wal-db", iteration: i, input: mutated, "DB.open threw \(type(of: error)): \(error)")
-            }
+            _ = Self.openAndRead(dir, matchers: all, target: "wal-db", iteration: i, input: mutated)
         }
     }
     /// Records pass the WAL's CRCs when written through ``WAL`` itself: mutated record bodies
@@ -202,29 +213,7 @@ import Testing
             let wal = try WAL.open(directory: dir + "/wal", options: WALOptions(syncMode: .interval(milliseconds: 60_000)))
             _ = try wal.append(records)
             try wal.close()
-            do {
-                let db = try DB.open(directory: dir)
-                opened += 1
-                do {
-                    let q = try db.querier(minTime: .min, maxTime: .max)
-                    var buf = SampleBuffer()
-                    for s in try q.select(sorted: true, hints: nil, matchers: all) {
-                        buf.removeAll()
-                        try s.samples(minTime: .min, maxTime: .max, into: &buf)
-                        if zip(buf.timestamps, buf.timestamps.dropFirst()).contains(where: { $0 >= $1 }) {
-                            Fuzz.fail("wal-records", iteration: i, input: input, "samples of \(s.labels) not strictly increasing")
-                        }
-                    }
-                    q.close()
-                } catch {
-                    Fuzz.fail("wal-records", iteration: i, input: input, "reading the opened database failed: \(error)")
-                }
-                try db.close()
-            } catch let e as WALError {
-                if e.message.isEmpty { Fuzz.fail("wal-records", iteration: i, input: input, "unstructured \(e)") }
-            } catch {
-                Fuzz.fail("wal-records", iteration: i, input: input, "DB.open threw \(type(of: error)): \(error)")
-            }
+            if Self.openAndRead(dir, matchers: all, target: "wal-records", iteration: i, input: input) { opened += 1 }
         }
         Fuzz.report("wal records through DB.open (opened)", inputs: n, accepted: opened)
     }
