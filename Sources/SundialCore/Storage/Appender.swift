@@ -13,6 +13,9 @@ public struct AppendError: Error, Sendable, Hashable, CustomStringConvertible {
         case tooFarInFuture = "too far in the future"
         /// The label set is not acceptable (empty name, duplicate names, empty set...).
         case invalidLabels = "invalid labels"
+        /// The native histogram is malformed (spans and buckets disagree, negative counts...) or this
+        /// storage does not accept native histograms.
+        case invalidHistogram = "invalid histogram"
     }
     public var reason: Reason
     public var labels: Labels
@@ -47,6 +50,12 @@ public protocol Appender: AnyObject {
     /// - Parameter labels: sorted, non-empty label set (the caller validates names).
     func append(ref: SeriesRef, labels: Labels, timestamp: Timestamp, value: Double) throws(AppendError) -> SeriesRef
 
+    /// Stages a native-histogram sample: exactly one of `histogram` (integer, as scraped) and
+    /// `floatHistogram` is non-nil (Prometheus `Appender.AppendHistogram`). Same `ref` contract and
+    /// errors as the float `append`, plus ``AppendError/Reason/invalidHistogram``.
+    func appendHistogram(ref: SeriesRef, labels: Labels, timestamp: Timestamp,
+                         histogram: Histogram?, floatHistogram: FloatHistogram?) throws(AppendError) -> SeriesRef
+
     /// Records metric metadata (type, help, unit) for a metric family. Storage may keep only the latest.
     func appendMetadata(_ metadata: MetricMetadata)
 
@@ -56,6 +65,15 @@ public protocol Appender: AnyObject {
 
     /// Discards every staged sample.
     func rollback()
+}
+
+extension Appender {
+    /// Default for appenders of float-only storage: refuses every histogram.
+    public func appendHistogram(ref: SeriesRef, labels: Labels, timestamp: Timestamp,
+                                histogram: Histogram?, floatHistogram: FloatHistogram?) throws(AppendError) -> SeriesRef {
+        throw AppendError(.invalidHistogram, labels: labels, timestamp: timestamp,
+                          detail: "this storage does not accept native histograms")
+    }
 }
 
 /// Something that hands out appenders (the database, a tenant's database).

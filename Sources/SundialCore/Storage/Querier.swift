@@ -59,6 +59,44 @@ public protocol StorageSeries: Sendable {
     /// Appends this series' samples with `minTime <= t <= maxTime`, in time order, to `buffer`
     /// (which is not cleared first). Deleted (tombstoned) samples are skipped.
     func samples(minTime: Timestamp, maxTime: Timestamp, into buffer: inout SampleBuffer) throws
+
+    /// True when the series may hold native-histogram samples in the querier's range. When false,
+    /// ``histogramSamples(minTime:maxTime:into:)`` appends nothing and callers may skip it.
+    var mayContainHistograms: Bool { get }
+
+    /// Appends this series' native-histogram samples with `minTime <= t <= maxTime`, in time order, to
+    /// `buffer` (not cleared first); tombstoned samples are skipped. A series may hold floats and
+    /// histograms at different times: ``samples(minTime:maxTime:into:)`` returns only the floats, this
+    /// only the histograms, and no timestamp appears in both.
+    func histogramSamples(minTime: Timestamp, maxTime: Timestamp, into buffer: inout HistogramSampleBuffer) throws
+}
+
+extension StorageSeries {
+    /// Float-only storage: no histograms.
+    public var mayContainHistograms: Bool { false }
+    /// Float-only storage: appends nothing.
+    public func histogramSamples(minTime: Timestamp, maxTime: Timestamp, into buffer: inout HistogramSampleBuffer) throws {}
+}
+
+/// Native-histogram samples of one series: `timestamps[i]` (ms) goes with `histograms[i]`.
+/// Owned by the caller and reused across series.
+public struct HistogramSampleBuffer: Sendable {
+    public var timestamps: [Timestamp]
+    public var histograms: [FloatHistogram]
+    public init() {
+        timestamps = []
+        histograms = []
+    }
+    @inlinable public var count: Int { timestamps.count }
+    @inlinable public var isEmpty: Bool { timestamps.isEmpty }
+    @inlinable public mutating func append(_ t: Timestamp, _ h: FloatHistogram) {
+        timestamps.append(t)
+        histograms.append(h)
+    }
+    @inlinable public mutating func removeAll() {
+        timestamps.removeAll(keepingCapacity: true)
+        histograms.removeAll(keepingCapacity: true)
+    }
 }
 
 /// Columnar samples of one series: `timestamps[i]` (ms) and `values[i]` go together.

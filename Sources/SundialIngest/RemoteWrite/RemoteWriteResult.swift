@@ -42,6 +42,7 @@ public enum RejectionReason: String, Sendable, Hashable, CaseIterable, Comparabl
         case .outOfBounds: self = .outOfBounds
         case .tooFarInFuture: self = .tooFarInFuture
         case .invalidLabels: self = .invalidLabels
+        case .invalidHistogram: self = .histogramsUnsupported
         }
     }
 }
