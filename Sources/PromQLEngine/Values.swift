@@ -2,49 +2,69 @@ public import SundialCore
 
 /// One sample of an instant vector: a series' labels, the evaluation time and the value.
 ///
-/// The value is a float. Native histograms are not evaluated yet; they would add a histogram
-/// payload beside `value` without changing the rest of this shape.
+/// The value is a float, or a native histogram when `histogram` is set (then `value` is unused and 0).
 public struct VectorSample: Sendable, Equatable {
     /// The series' labels after evaluation (e.g. without `__name__` after `rate`).
     public var labels: Labels
     /// Evaluation time, ms.
     public var timestamp: Timestamp
-    /// The value.
+    /// The float value (unused when `histogram` is set).
     public var value: Double
+    /// The native-histogram value, or nil for a float sample.
+    public var histogram: FloatHistogram?
 
-    /// A sample.
+    /// A float sample.
     public init(labels: Labels, timestamp: Timestamp, value: Double) {
         self.labels = labels
         self.timestamp = timestamp
         self.value = value
+        self.histogram = nil
+    }
+
+    /// A native-histogram sample.
+    public init(labels: Labels, timestamp: Timestamp, histogram: FloatHistogram) {
+        self.labels = labels
+        self.timestamp = timestamp
+        self.value = 0
+        self.histogram = histogram
     }
 
     /// NaN-tolerant, bit-insensitive equality (NaN equals NaN).
     public static func == (a: VectorSample, b: VectorSample) -> Bool {
-        a.labels == b.labels && a.timestamp == b.timestamp && (a.value == b.value || (a.value.isNaN && b.value.isNaN))
+        a.labels == b.labels && a.timestamp == b.timestamp && a.histogram == b.histogram
+            && (a.value == b.value || (a.value.isNaN && b.value.isNaN))
     }
 }
 
-/// One series of a range-vector result: labels and points in time order.
+/// One series of a range-vector result: labels, float points and native-histogram points, each in
+/// time order (Prometheus `promql.Series` with `Floats` and `Histograms`; no time appears in both).
 public struct SeriesResult: Sendable, Equatable {
     /// The series' labels.
     public var labels: Labels
-    /// Point times, ms, ascending; `timestamps[i]` goes with `values[i]`.
+    /// Float point times, ms, ascending; `timestamps[i]` goes with `values[i]`.
     public var timestamps: [Timestamp]
-    /// Point values.
+    /// Float point values.
     public var values: [Double]
+    /// Histogram point times, ms, ascending; `histogramTimestamps[i]` goes with `histograms[i]`.
+    public var histogramTimestamps: [Timestamp]
+    /// Histogram point values.
+    public var histograms: [FloatHistogram]
 
     /// A series.
-    public init(labels: Labels, timestamps: [Timestamp], values: [Double]) {
+    public init(labels: Labels, timestamps: [Timestamp], values: [Double],
+                histogramTimestamps: [Timestamp] = [], histograms: [FloatHistogram] = []) {
         self.labels = labels
         self.timestamps = timestamps
         self.values = values
+        self.histogramTimestamps = histogramTimestamps
+        self.histograms = histograms
     }
 
     /// NaN-tolerant equality.
     public static func == (a: SeriesResult, b: SeriesResult) -> Bool {
         a.labels == b.labels && a.timestamps == b.timestamps && a.values.count == b.values.count
             && zip(a.values, b.values).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
+            && a.histogramTimestamps == b.histogramTimestamps && a.histograms == b.histograms
     }
 }
 
