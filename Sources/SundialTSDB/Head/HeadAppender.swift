@@ -26,6 +26,8 @@ public final class HeadAppender: Appender {
     /// The table page of the last ref looked up.
     var cursor = SeriesTableCursor()
     var pendingMetadata: [MetricMetadata] = []
+    /// Newest staged histogram (timestamp, value) per series ref (`HeadAppender+Histogram.swift`).
+    var stagedHistograms: [UInt64: (Int64, HeadHistogramValue)] = [:]
     var batchMinTime: Int64 = .max
     var batchMaxTime: Int64 = .min
     var finished = false
@@ -150,9 +152,12 @@ public final class HeadAppender: Appender {
         finished = true
         staged = [:]
         cursor = SeriesTableCursor()
-        if batch.count == 0 && pendingMetadata.isEmpty { return }
+        if batch.count == 0 && batch.histogramCount == 0 && pendingMetadata.isEmpty { return }
         var loggedRefs = Set<UInt64>()
         for s in batch.series where !s.walLogged.load(ordering: .acquiring) {
+            if loggedRefs.insert(s.ref.rawValue).inserted { batch.newSeries.append(s) }
+        }
+        for s in batch.histogramSeries where !s.walLogged.load(ordering: .acquiring) {
             if loggedRefs.insert(s.ref.rawValue).inserted { batch.newSeries.append(s) }
         }
         for m in pendingMetadata {
@@ -214,6 +219,7 @@ public final class HeadAppender: Appender {
             head.samplesAppended.wrappingAdd(appended, ordering: .relaxed)
             head.extendTimeRange(batchMinTime, batchMaxTime)
         }
+        if work.histogramCount != 0 { applyHistograms(work) }
     }
 
     /// Discards the staged samples and metadata.

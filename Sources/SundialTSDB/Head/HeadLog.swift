@@ -19,6 +19,15 @@ public struct HeadCommitBatch: Sendable {
     /// Number of samples.
     public var count: Int { timestamps.count }
 
+    /// The series of each native-histogram sample (see `HeadAppender+Histogram.swift`).
+    public var histogramSeries: [MemSeries] = []
+    /// Native-histogram sample timestamps (ms).
+    public var histogramTimestamps: [Int64] = []
+    /// Native-histogram samples, integer or float, in append order.
+    public var histogramValues: [HeadHistogramValue] = []
+    /// Number of native-histogram samples.
+    public var histogramCount: Int { histogramTimestamps.count }
+
     public init() {}
 }
 

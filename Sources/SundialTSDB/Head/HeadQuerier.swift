@@ -50,6 +50,7 @@ public struct HeadQuerier: Querier {
         var out: [HeadSeries] = []
         out.reserveCapacity(refs.count)
         var chunks: [HeadChunk] = []
+        var histogramChunks: [HistogramHeadChunk] = []
         let seriesOnly = hints?.function == SelectHints.seriesOnlyFunction
         for r in refs {
             guard let s = head.series(SeriesRef(r)) else { continue }  // removed meanwhile
@@ -61,8 +62,12 @@ public struct HeadQuerier: Querier {
                 continue
             }
             chunks.removeAll(keepingCapacity: true)
-            s.state.withLock { $0.chunks(overlapping: mint, maxt, into: &chunks) }
-            if chunks.isEmpty { continue }
+            histogramChunks.removeAll()
+            s.state.withLock { st in
+                st.chunks(overlapping: mint, maxt, into: &chunks)
+                st.histograms?.chunks(overlapping: mint, maxt, into: &histogramChunks)
+            }
+            if chunks.isEmpty && histogramChunks.isEmpty { continue }
             var deleted: [DeletedInterval] = []
             if let stones {
                 deleted = stones.deleted(r)
@@ -70,9 +75,12 @@ public struct HeadQuerier: Querier {
                 // `blockBaseSeriesSet` drops series left without chunks).
                 if !deleted.isEmpty && chunks.allSatisfy({ c in
                     deleted.contains { $0.minTime <= Swift.max(c.minTime, mint) && Swift.min(c.maxTime, maxt) <= $0.maxTime }
+                }) && histogramChunks.allSatisfy({ c in
+                    deleted.contains { $0.minTime <= Swift.max(c.minTime, mint) && Swift.min(c.maxTime, maxt) <= $0.maxTime }
                 }) { continue }
             }
-            out.append(HeadSeries(ref: s.ref, labels: s.labels, chunks: chunks, deleted: deleted))
+            out.append(HeadSeries(ref: s.ref, labels: s.labels, chunks: chunks, deleted: deleted,
+                                  histogramChunks: histogramChunks))
         }
         if sorted { out.sort { $0.labels < $1.labels } }
         return out
@@ -110,6 +118,8 @@ public struct HeadSeries: StorageSeries {
     /// Deleted intervals of the series when it was selected (sorted, merged); their samples are
     /// never returned.
     public let deleted: [DeletedInterval]
+    /// Snapshot of the native-histogram chunks overlapping the query range, oldest first.
+    public let histogramChunks: [HistogramHeadChunk]
 
     /// For a series selected with the series-only hint: the series, read when samples are asked
     /// for, within the closed range `[lazyRange.0, lazyRange.1]` of the select.
@@ -117,11 +127,13 @@ public struct HeadSeries: StorageSeries {
     let lazyRange: (Int64, Int64)
 
     /// A selected series. - Parameter deleted: sorted, non-overlapping deleted intervals.
-    public init(ref: SeriesRef, labels: Labels, chunks: [HeadChunk], deleted: [DeletedInterval] = []) {
+    public init(ref: SeriesRef, labels: Labels, chunks: [HeadChunk], deleted: [DeletedInterval] = [],
+                histogramChunks: [HistogramHeadChunk] = []) {
         self.ref = ref
         self.labels = labels
         self.chunks = chunks
         self.deleted = deleted
+        self.histogramChunks = histogramChunks
         self.lazy = nil
         self.lazyRange = (0, 0)
     }
@@ -134,6 +146,7 @@ public struct HeadSeries: StorageSeries {
         self.labels = series.labels
         self.chunks = []
         self.deleted = []
+        self.histogramChunks = []
         self.lazy = series
         self.lazyRange = (minTime, maxTime)
     }
@@ -163,6 +176,54 @@ extension SeriesState {
     /// tell (the same test ``chunks(overlapping:_:into:)`` applies), without copying anything.
     func hasSamples(overlapping mint: Int64, _ maxt: Int64) -> Bool {
         if open.count > 0 && openMinTime <= maxt && open.lastTimestamp >= mint { return true }
-        return full.contains { $0.overlaps(mint, maxt) }
+        if full.contains(where: { $0.overlaps(mint, maxt) }) { return true }
+        guard let h = histograms else { return false }
+        if h.open.count > 0 && h.open.minTime <= maxt && h.open.maxTime >= mint { return true }
+        return h.full.contains { $0.overlaps(mint, maxt) }
+    }
+}
+
+extension HeadSeries {
+    /// True when the snapshot holds histogram chunks (for a lazily selected series: when the series
+    /// has any histogram chunk at the time of the call).
+    public var mayContainHistograms: Bool {
+        if let lazy { return lazy.state.withLock { !($0.histograms?.isEmpty ?? true) } }
+        return !histogramChunks.isEmpty
+    }
+
+    /// Appends the native-histogram samples with `minTime <= t <= maxTime` in time order, except
+    /// deleted ones, as float histograms (integer ones converted).
+    public func histogramSamples(minTime: Timestamp, maxTime: Timestamp, into buffer: inout HistogramSampleBuffer) throws {
+        var chunks = self.histogramChunks
+        var minTime = minTime, maxTime = maxTime
+        if let lazy {
+            minTime = Swift.max(minTime, lazyRange.0)
+            maxTime = Swift.min(maxTime, lazyRange.1)
+            guard minTime <= maxTime else { return }
+            lazy.state.withLock { $0.histograms?.chunks(overlapping: minTime, maxTime, into: &chunks) }
+        }
+        let start = buffer.count
+        for c in chunks where c.overlaps(minTime, maxTime) {
+            c.decode(minTime: minTime, maxTime: maxTime, into: &buffer)
+        }
+        if !deleted.isEmpty { HeadSeries.dropDeleted(&buffer, from: start, deleted) }
+    }
+
+    /// Removes histogram samples in `buffer[from...]` whose timestamp lies in a deleted interval.
+    static func dropDeleted(_ buffer: inout HistogramSampleBuffer, from: Int, _ deleted: [DeletedInterval]) {
+        var w = from
+        var k = 0
+        for r in from..<buffer.count {
+            let t = buffer.timestamps[r]
+            while k < deleted.count && deleted[k].maxTime < t { k += 1 }
+            if k < deleted.count && deleted[k].contains(t) { continue }
+            if w != r {
+                buffer.timestamps[w] = t
+                buffer.histograms[w] = buffer.histograms[r]
+            }
+            w += 1
+        }
+        buffer.timestamps.removeSubrange(w...)
+        buffer.histograms.removeSubrange(w...)
     }
 }

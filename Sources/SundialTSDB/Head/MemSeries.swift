@@ -57,6 +57,9 @@ struct SeriesState: ~Copyable {
     var emptiedMaxTime: Int64 = .min
     /// Bits of that sample's value (as ``emptiedMaxTime``).
     var emptiedLastValueBits: UInt64 = 0
+    /// Native-histogram chunks and state, nil while the series never had a histogram (see
+    /// `HeadHistogram.swift`). The float paths look at it only when the float open chunk is empty.
+    var histograms: HistogramSeriesState? = nil
 
     /// Whether a sample at `t` with value `bits` can follow the committed samples. An exact
     /// duplicate of the newest sample is reported as such (accepted and ignored, as Prometheus does).
@@ -68,6 +71,11 @@ struct SeriesState: ~Copyable {
             newest = open.lastTimestamp
             newestBits = open.lastValueBits
         } else {
+            if let h = histograms, h.lastTime != .min, h.lastTime > emptiedMaxTime {
+                // The newest sample is a histogram: a float at its time is never a duplicate.
+                let ht = h.lastTime
+                return t > ht ? .ok : (t == ht ? .duplicateTimestamp : .outOfOrder)
+            }
             newest = emptiedMaxTime
             newestBits = emptiedLastValueBits
         }
@@ -77,7 +85,11 @@ struct SeriesState: ~Copyable {
     }
 
     /// Time of the newest committed sample (ms), `.min` when the series never had one.
-    var maxTime: Int64 { open.count > 0 ? open.lastTimestamp : emptiedMaxTime }
+    var maxTime: Int64 {
+        if open.count > 0 { return open.lastTimestamp }
+        if let h = histograms, h.lastTime > emptiedMaxTime { return h.lastTime }
+        return emptiedMaxTime
+    }
 
     /// Appends a sample, cutting a new chunk first when due. Changes nothing when `t` is not after
     /// the newest sample. Prometheus `memSeries.append` / `appendPreprocessor` in
@@ -92,6 +104,7 @@ struct SeriesState: ~Copyable {
         if n == 0 {
             if let last = full.last, last.maxTime >= t { return .rejected }
             if emptiedMaxTime != .min && t <= emptiedMaxTime { return .rejected }
+            if histograms != nil && !prepareFloatAfterHistograms(t) { return .rejected }
             openMinTime = t
             nextAt = SeriesState.rangeEnd(t, chunkRange)
             outcome = .appendedNewChunk
@@ -139,19 +152,21 @@ struct SeriesState: ~Copyable {
             open.resetReleasingBuffer()  // the series may stay idle: free its buffer
             removed += 1
         }
+        if let h = histograms { removed += h.truncate(before: mint) }
         return removed
     }
 
     /// True when the series holds no samples.
-    var isEmpty: Bool { full.isEmpty && open.count == 0 }
+    var isEmpty: Bool { full.isEmpty && open.count == 0 && (histograms?.isEmpty ?? true) }
 
     /// Number of chunks (full and open).
-    var chunkCount: Int { full.count + (open.count > 0 ? 1 : 0) }
+    var chunkCount: Int { full.count + (open.count > 0 ? 1 : 0) + (histograms?.chunkCount ?? 0) }
 
     /// Time of the oldest sample held, or nil when empty.
     var minTime: Int64? {
-        if let f = full.first { return f.minTime }
-        return open.count > 0 ? openMinTime : nil
+        let floatMin: Int64? = full.first?.minTime ?? (open.count > 0 ? openMinTime : nil)
+        guard let hmin = histograms?.minTime else { return floatMin }
+        return Swift.min(floatMin ?? .max, hmin)
     }
 
     /// The chunks overlapping `[mint, maxt]` (closed), oldest first. Full chunks' bytes are
