@@ -115,10 +115,13 @@ public final class Engine: Sendable {
             case .string(let s): value = .string(at, s)
             case .vector(let ss):
                 value = .vector(ss.compactMap { s in
-                    s.present[0] ? VectorSample(labels: s.labels, timestamp: at, value: s.values[0]) : nil
+                    guard s.present[0] else { return nil }
+                    if let h = s.histogram(0) { return VectorSample(labels: s.labels, timestamp: at, histogram: h) }
+                    return VectorSample(labels: s.labels, timestamp: at, value: s.values[0])
                 })
             case .matrix(let rs):
-                value = .matrix(rs.map { SeriesResult(labels: $0.labels, timestamps: $0.timestamps, values: $0.values) }
+                value = .matrix(rs.map { SeriesResult(labels: $0.labels, timestamps: $0.timestamps, values: $0.values,
+                                                      histogramTimestamps: $0.histogramTimestamps, histograms: $0.histograms) }
                     .sorted { $0.labels < $1.labels })
             }
             return QueryResult(value: value, warnings: ev.warnings, samplesProcessed: ev.totalSamples)
@@ -156,10 +159,15 @@ public final class Engine: Sendable {
                 for s in ss {
                     var r = SeriesResult(labels: s.labels, timestamps: [], values: [])
                     for i in 0..<grid.count where s.present[i] {
-                        r.timestamps.append(grid.time(i))
-                        r.values.append(s.values[i])
+                        if let h = s.histogram(i) {
+                            r.histogramTimestamps.append(grid.time(i))
+                            r.histograms.append(h)
+                        } else {
+                            r.timestamps.append(grid.time(i))
+                            r.values.append(s.values[i])
+                        }
                     }
-                    if !r.timestamps.isEmpty { out.append(r) }
+                    if !r.timestamps.isEmpty || !r.histograms.isEmpty { out.append(r) }
                 }
                 out.sort { $0.labels < $1.labels }
             default:

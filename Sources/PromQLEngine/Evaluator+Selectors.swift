@@ -112,7 +112,8 @@ extension Evaluator {
         let all = try select(vs, minT: minT, maxT: lastRef, hints: hints)
         let steps = InstantSteps(grid: grid, at: at, lastRef: lastRef, offset: offset, lookback: lookback, v3: v3,
                                  sampleTimestamps: sampleTimestamps)
-        if all.count >= ParallelRange.minimumSeries && ParallelRange.workers > 1 {
+        if all.count >= ParallelRange.minimumSeries && ParallelRange.workers > 1
+            && !all.contains(where: { $0.mayContainHistograms }) {
             try ParallelSelect.run(all, minT: minT, maxT: lastRef, steps: steps, deadline: deadline,
                                    cancellation: cancellation) { (labels: Labels, ss: inout StepSeries) throws(EvaluationError) in
                 let n = ss.pointCount
@@ -126,6 +127,17 @@ extension Evaluator {
         for s in all {
             try checkpoint()
             try load(s, minT: minT, maxT: lastRef)
+            if try loadHistograms(s, minT: minT, maxT: lastRef) {
+                if steps.computeMixed(buffer, hbuffer, into: &ss) {
+                    let n = ss.pointCount
+                    try hold(n)
+                    totalSamples += n
+                    ss.labels = s.labels
+                    try emit(&ss)
+                }
+                ss.histograms = []
+                continue
+            }
             if buffer.isEmpty { continue }
             if steps.compute(buffer, into: &ss) {
                 let n = ss.pointCount
@@ -150,14 +162,20 @@ extension Evaluator {
         for s in all {
             try checkpoint()
             try load(s, minT: minT, maxT: maxT)
-            var r = RangeSeries(labels: s.labels, timestamps: [], values: [])
-            for k in 0..<buffer.count where !StaleMarker.isStale(buffer.values[k]) && inWindow(buffer.timestamps[k], minT) {
-                r.timestamps.append(buffer.timestamps[k])
-                r.values.append(buffer.values[k])
+            var r: RangeSeries
+            if try loadHistograms(s, minT: minT, maxT: maxT) {
+                r = mergedRangeSeries(labels: s.labels, minT: minT, maxT: maxT)
+            } else {
+                r = RangeSeries(labels: s.labels, timestamps: [], values: [])
+                for k in 0..<buffer.count where !StaleMarker.isStale(buffer.values[k]) && inWindow(buffer.timestamps[k], minT) {
+                    r.timestamps.append(buffer.timestamps[k])
+                    r.values.append(buffer.values[k])
+                }
             }
-            if !r.timestamps.isEmpty {
-                try hold(r.timestamps.count)
-                totalSamples += r.timestamps.count
+            let n = r.timestamps.count + r.histogramTimestamps.count
+            if n > 0 {
+                try hold(n)
+                totalSamples += n
                 out.append(r)
             }
         }
@@ -204,10 +222,15 @@ extension Evaluator {
             r.timestamps.reserveCapacity(inner.count)
             r.values.reserveCapacity(inner.count)
             for i in 0..<inner.count where s.present[i] {
-                r.timestamps.append(inner.time(i))
-                r.values.append(s.values[i])
+                if let h = s.histogram(i) {
+                    r.histogramTimestamps.append(inner.time(i))
+                    r.histograms.append(h)
+                } else {
+                    r.timestamps.append(inner.time(i))
+                    r.values.append(s.values[i])
+                }
             }
-            if !r.timestamps.isEmpty { out.append(r) }
+            if !r.timestamps.isEmpty || r.hasHistograms { out.append(r) }
         }
         return out
     }

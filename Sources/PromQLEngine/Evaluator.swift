@@ -39,6 +39,8 @@ final class Evaluator {
     var cancellation: CancellationFlag?
     /// Reused sample buffer for storage reads.
     var buffer = SampleBuffer()
+    /// Reused native-histogram sample buffer for storage reads.
+    var hbuffer = HistogramSampleBuffer()
 
     init(storage: any Queryable, options: EngineOptions, queryStart: Timestamp, queryEnd: Timestamp,
          queryStep: Int64, deadline: ContinuousClock.Instant) {
@@ -150,7 +152,12 @@ final class Evaluator {
                     out.timestamps.append(s.timestamps[k])
                     out.values.append(s.values[k])
                 }
-                return out.timestamps.isEmpty ? nil : out
+                for k in s.histogramTimestamps.indices where s.histogramTimestamps[k] <= maxt
+                    && inWindow(s.histogramTimestamps[k], mint) {
+                    out.histogramTimestamps.append(s.histogramTimestamps[k])
+                    out.histograms.append(s.histograms[k])
+                }
+                return out.timestamps.isEmpty && !out.hasHistograms ? nil : out
             })
         case .call(let c):
             return try evalCall(c, grid)
@@ -161,8 +168,16 @@ final class Evaluator {
         }
     }
 
-    /// Evaluates an expression that must be an instant vector.
+    /// Evaluates an expression that must be an instant vector, for float-only consumers: native
+    /// histogram samples are removed (Prometheus 3 float functions and operators skip them).
     func evalVector(_ expr: Expr, _ grid: StepGrid) throws(EvaluationError) -> [StepSeries] {
+        var v = try evalVectorWithHistograms(expr, grid)
+        dropHistogramSamples(&v)
+        return v
+    }
+
+    /// Evaluates an expression that must be an instant vector, histogram samples included.
+    func evalVectorWithHistograms(_ expr: Expr, _ grid: StepGrid) throws(EvaluationError) -> [StepSeries] {
         switch try eval(expr, grid) {
         case .vector(let v): return v
         default: throw EvaluationError(.execution, "expected instant vector in \(expr.type)")

@@ -32,6 +32,10 @@ struct StepSeries: Sendable {
     /// v3 delayed name removal: `__name__` is still in ``labels`` but goes at the end of the query
     /// (set instead of dropping the name when ``EngineOptions/delayedNameRemoval`` is on).
     var dropName = false
+    /// Native-histogram side column: empty for a float-only series (the common case, no cost);
+    /// otherwise one entry per step, non-nil where the step's value is a histogram (then
+    /// `present[i]` is true and `values[i]` is unused).
+    var histograms: [FloatHistogram?] = []
 
     init(labels: Labels, steps: Int) {
         self.labels = labels
@@ -55,6 +59,9 @@ struct RangeSeries: Sendable {
     var values: [Double]
     /// See ``StepSeries/dropName`` (a subquery over a name-dropping expression keeps the mark).
     var dropName = false
+    /// Native-histogram points (side columns, time order; no time is in both columns).
+    var histogramTimestamps: [Timestamp] = []
+    var histograms: [FloatHistogram] = []
 }
 
 /// What evaluating a node produces.

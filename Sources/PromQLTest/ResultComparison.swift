@@ -29,22 +29,36 @@ enum ResultComparison {
             if vec.count != exp.count {
                 return .failed("expected \(exp.count) samples, got \(vec.count): \(describe(vec)) vs expected \(describe(exp))")
             }
-            var byLabels: [Labels: (Int, Double)] = [:]
+            var byLabels: [Labels: (Int, SeriesValue)] = [:]
             for (i, x) in exp.enumerated() {
-                guard x.values.count == 1, case .float(let v) = x.values[0] else {
-                    return .failed("expected one value for \(x.labels)")
+                guard x.values.count == 1 else { return .failed("expected one value for \(x.labels)") }
+                switch x.values[0] {
+                case .gap: return .failed("expected one value for \(x.labels)")
+                default: byLabels[x.labels] = (i, x.values[0])
                 }
-                byLabels[x.labels] = (i, v)
             }
             for (pos, s) in vec.enumerated() {
                 guard let (i, v) = byLabels[s.labels] else {
-                    return .failed("unexpected series \(s.labels) \(format(s.value)); expected \(describe(exp))")
+                    return .failed("unexpected series \(s.labels) \(format(s)); expected \(describe(exp))")
                 }
                 if e.ordered && i != pos {
                     return .failed("expected \(s.labels) at position \(i), got it at \(pos)")
                 }
-                if !almostEqual(s.value, v) {
-                    return .failed("expected \(format(v)) for \(s.labels), got \(format(s.value))")
+                switch (v, s.histogram) {
+                case (.float(let x), nil):
+                    if !almostEqual(s.value, x) {
+                        return .failed("expected \(format(x)) for \(s.labels), got \(format(s.value))")
+                    }
+                case (.float(let x), .some(let h)):
+                    return .failed("expected float value \(format(x)) for \(s.labels) but got histogram \(h)")
+                case (.histogram(let x, _), nil):
+                    return .failed("expected histogram \(x) for \(s.labels) but got float value \(format(s.value))")
+                case (.histogram(let x, let hintSet), .some(let h)):
+                    if !x.matches(h, compareHint: hintSet, almostEqual: almostEqual) {
+                        return .failed("expected \(x) for \(s.labels) but got \(h)")
+                    }
+                default:
+                    return .failed("unexpected expectation for \(s.labels)")
                 }
             }
             return .passed
@@ -79,31 +93,53 @@ enum ResultComparison {
             guard let vals = byLabels[s.labels] else { return .failed("unexpected series \(s.labels)") }
             var ts: [Int64] = []
             var vs: [Double] = []
+            var hts: [Int64] = []
+            var hs: [(FloatHistogram, Bool)] = []
             for (i, v) in vals.enumerated() {
-                if case .float(let x) = v {
+                switch v {
+                case .float(let x):
                     ts.append(start + Int64(i) * step)
                     vs.append(x)
+                case .histogram(let h, let hintSet):
+                    hts.append(start + Int64(i) * step)
+                    hs.append((h, hintSet))
+                case .gap:
+                    break
                 }
             }
             if ts != s.timestamps {
-                return .failed("series \(s.labels): expected points at \(ts), got \(s.timestamps) (values \(s.values))")
+                return .failed("series \(s.labels): expected float points at \(ts), got \(s.timestamps) (values \(s.values))")
             }
             for k in vs.indices where !almostEqual(vs[k], s.values[k]) {
                 return .failed("series \(s.labels) at \(ts[k]): expected \(format(vs[k])), got \(format(s.values[k]))")
+            }
+            if hts != s.histogramTimestamps {
+                return .failed("series \(s.labels): expected histogram points at \(hts), got \(s.histogramTimestamps)")
+            }
+            for k in hs.indices where !hs[k].0.matches(s.histograms[k], compareHint: hs[k].1, almostEqual: almostEqual) {
+                return .failed("series \(s.labels) at \(hts[k]): expected \(hs[k].0), got \(s.histograms[k])")
             }
         }
         return .passed
     }
 
+    static func format(_ s: VectorSample) -> String {
+        if let h = s.histogram { return h.description }
+        return format(s.value)
+    }
+
     static func describe(_ v: [VectorSample]) -> String {
-        "[" + v.map { "\($0.labels) \(format($0.value))" }.joined(separator: ", ") + "]"
+        "[" + v.map { "\($0.labels) \(format($0))" }.joined(separator: ", ") + "]"
     }
 
     static func describe(_ v: [(labels: Labels, values: [SeriesValue])]) -> String {
         "[" + v.map { x in
             let vals = x.values.map { v -> String in
-                if case .float(let f) = v { return format(f) }
-                return "_"
+                switch v {
+                case .float(let f): return format(f)
+                case .histogram(let h, _): return h.description
+                case .gap: return "_"
+                }
             }
             return "\(x.labels) \(vals.joined(separator: " "))"
         }.joined(separator: ", ") + "]"

@@ -1,4 +1,4 @@
-import SundialCore
+public import SundialCore
 
 /// One item of a value sequence in the test-script notation (shared with `promtool test rules`).
 public enum SeriesValue: Sendable, Equatable {
@@ -6,13 +6,15 @@ public enum SeriesValue: Sendable, Equatable {
     case float(Double)
     /// No sample at this step (`_`).
     case gap
-    /// A native histogram (`{{...}}`), not evaluated yet.
-    case histogram
+    /// A native histogram (`{{...}}`); `hintSet` when the notation spelled `counter_reset_hint`
+    /// (then result comparisons check the hint).
+    case histogram(FloatHistogram, hintSet: Bool)
 
     public static func == (a: SeriesValue, b: SeriesValue) -> Bool {
         switch (a, b) {
         case (.float(let x), .float(let y)): x.bitPattern == y.bitPattern || x == y
-        case (.gap, .gap), (.histogram, .histogram): true
+        case (.gap, .gap): true
+        case (.histogram(let x, let hx), .histogram(let y, let hy)): x == y && hx == hy
         default: false
         }
     }
@@ -68,12 +70,7 @@ public enum SeriesNotation {
         if !cur.isEmpty { tokens.append(cur) }
         for tok in tokens {
             if tok.hasPrefix("{{") {
-                // `{{...}}` or `{{...}}+{{...}}xN`: count the samples.
-                var n = 1
-                if let x = tok.lastIndex(of: "x"), tok.hasSuffix("}") == false, let k = Int(tok[tok.index(after: x)...]) {
-                    n = k + 1
-                }
-                out.append(contentsOf: Array(repeating: .histogram, count: n))
+                out.append(contentsOf: try HistogramNotation.expand(tok, line: line))
                 continue
             }
             if tok == "_" { out.append(.gap); continue }

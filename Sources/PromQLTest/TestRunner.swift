@@ -93,13 +93,36 @@ public struct TestRunner: Sendable {
                     for (i, v) in values.enumerated() {
                         switch v {
                         case .gap: continue
-                        case .histogram:
+                        case .histogram(let h, _):
                             if histogramSeries.last != labels { histogramSeries.append(labels) }
+                            do {
+                                ref = try app.appendHistogram(ref: ref, labels: labels, timestamp: Int64(i) * interval,
+                                                              histogram: nil, floatHistogram: h)
+                            } catch {
+                                // Storage without native histograms: the evals reading them are skipped.
+                                if error.reason != .invalidHistogram { loadError = error.description }
+                            }
                         case .float(let x):
                             do {
                                 ref = try app.append(ref: ref, labels: labels, timestamp: Int64(i) * interval, value: x)
                             } catch {
                                 loadError = error.description
+                            }
+                        }
+                    }
+                }
+                if withNHCB {
+                    var last: [Labels: Int] = [:]
+                    for (i, s) in series.enumerated() { last[s.labels] = i }
+                    let unique = series.enumerated().filter { last[$0.element.labels] == $0.offset }.map(\.element)
+                    for (labels, samples) in NHCBConversion.convert(unique, interval: interval) {
+                        var ref = SeriesRef.none
+                        for (t, h) in samples {
+                            do {
+                                ref = try app.appendHistogram(ref: ref, labels: labels, timestamp: t, histogram: nil,
+                                                              floatHistogram: h)
+                            } catch {
+                                if error.reason != .invalidHistogram { loadError = error.description }
                             }
                         }
                     }
@@ -191,6 +214,9 @@ public struct TestRunner: Sendable {
                 for s in m {
                     if let k = s.timestamps.firstIndex(of: at) {
                         vec.append(VectorSample(labels: s.labels, timestamp: at, value: s.values[k]))
+                    }
+                    if let k = s.histogramTimestamps.firstIndex(of: at) {
+                        vec.append(VectorSample(labels: s.labels, timestamp: at, histogram: s.histograms[k]))
                     }
                 }
                 let asInstant: QueryValue

@@ -11,6 +11,9 @@ public final class MemoryStorage: Appendable, Queryable, Sendable {
         var labels: Labels
         var timestamps: [Timestamp] = []
         var values: [Double] = []
+        /// Native-histogram samples (a side column; no time is both a float and a histogram).
+        var histogramTimestamps: [Timestamp] = []
+        var histograms: [FloatHistogram] = []
     }
     struct State {
         var series: [Labels: Int] = [:]
@@ -58,6 +61,23 @@ public final class MemoryStorage: Appendable, Queryable, Sendable {
             for m in meta { s.metadata[m.metricFamily] = m }
         }
     }
+
+    fileprivate func applyHistograms(_ staged: [(Labels, Timestamp, FloatHistogram)]) {
+        state.withLock { s in
+            for (l, t, h) in staged {
+                let idx: Int
+                if let i = s.series[l] {
+                    idx = i
+                } else {
+                    idx = s.all.count
+                    s.all.append(Series(labels: l))
+                    s.series[l] = idx
+                }
+                s.all[idx].histogramTimestamps.append(t)
+                s.all[idx].histograms.append(h)
+            }
+        }
+    }
 }
 
 final class MemoryAppender: Appender {
@@ -65,6 +85,7 @@ final class MemoryAppender: Appender {
     var staged: [(Labels, Timestamp, Double)] = []
     var last: [Labels: (Timestamp, Double)] = [:]
     var meta: [MetricMetadata] = []
+    var stagedHistograms: [(Labels, Timestamp, FloatHistogram)] = []
 
     init(storage: MemoryStorage) { self.storage = storage }
 
@@ -84,14 +105,29 @@ final class MemoryAppender: Appender {
 
     func appendMetadata(_ metadata: MetricMetadata) { meta.append(metadata) }
 
+    /// Histograms are kept as float histograms; times must increase per series (floats and
+    /// histograms are ordered independently).
+    func appendHistogram(ref: SeriesRef, labels: Labels, timestamp: Timestamp,
+                         histogram: Histogram?, floatHistogram: FloatHistogram?) throws(AppendError) -> SeriesRef {
+        if labels.isEmpty { throw AppendError(.invalidLabels, labels: labels, timestamp: timestamp, detail: "empty label set") }
+        guard let h = floatHistogram ?? histogram?.toFloat() else {
+            throw AppendError(.invalidHistogram, labels: labels, timestamp: timestamp, detail: "no histogram")
+        }
+        stagedHistograms.append((labels, timestamp, h))
+        return ref
+    }
+
     func commit() throws {
         storage.apply(staged, meta)
+        storage.applyHistograms(stagedHistograms)
         staged = []
+        stagedHistograms = []
         meta = []
     }
 
     func rollback() {
         staged = []
+        stagedHistograms = []
         meta = []
     }
 }
@@ -140,6 +176,15 @@ struct MemorySeries: StorageSeries {
         while i < series.timestamps.count, series.timestamps[i] <= b {
             buffer.append(series.timestamps[i], series.values[i])
             i += 1
+        }
+    }
+
+    var mayContainHistograms: Bool { !series.histograms.isEmpty }
+
+    func histogramSamples(minTime lo: Timestamp, maxTime hi: Timestamp, into buffer: inout HistogramSampleBuffer) throws {
+        let a = max(lo, minTime), b = min(hi, maxTime)
+        for (i, t) in series.histogramTimestamps.enumerated() where t >= a && t <= b {
+            buffer.append(t, series.histograms[i])
         }
     }
 }

@@ -77,6 +77,7 @@ extension Evaluator {
     func evalInstantFunction(_ call: Call, _ grid: StepGrid) throws(EvaluationError) -> EvalValue {
         let f = call.function
         let args = call.args
+        if let r = try evalNativeHistogramFunction(call, grid) { return r }
         if let m = Evaluator.simpleMath(f) {
             return .vector(try mapValues(try evalVector(args[0], grid)) { v, _ in m(v) })
         }

@@ -1,0 +1,89 @@
+import SundialCore
+import PromQLSyntax
+
+/// The `histogram_*` functions on native histograms (Prometheus 3 `promql/functions.go`,
+/// docs/querying/functions.md): float samples are ignored by `histogram_count/sum/avg/stddev/stdvar`;
+/// `histogram_quantile(s)`/`histogram_fraction` take classic `le` buckets from float series and
+/// native histograms from histogram samples.
+extension Evaluator {
+    /// One float per histogram sample of `input` (`f` returns nil to drop it); names dropped.
+    func mapHistograms(_ input: [StepSeries], _ f: (FloatHistogram, Int) -> Double?) -> [StepSeries] {
+        var out: [StepSeries] = []
+        for s in input where s.hasHistograms {
+            var r = StepSeries(labels: s.labels, steps: s.present.count)
+            r.dropName = s.dropName
+            var any = false
+            for i in s.histograms.indices {
+                guard let h = s.histograms[i], let v = f(h, i) else { continue }
+                r.present[i] = true
+                r.values[i] = v
+                any = true
+            }
+            if any {
+                dropName(&r)
+                out.append(r)
+            }
+        }
+        return out
+    }
+
+    /// The histogram functions; nil when `call` is not one of them.
+    func evalNativeHistogramFunction(_ call: Call, _ grid: StepGrid) throws(EvaluationError) -> EvalValue? {
+        let args = call.args
+        switch call.function {
+        case .histogramCount:
+            return .vector(try checkUniqueLabels(mapHistograms(try evalVectorWithHistograms(args[0], grid)) { h, _ in h.count }))
+        case .histogramSum:
+            return .vector(try checkUniqueLabels(mapHistograms(try evalVectorWithHistograms(args[0], grid)) { h, _ in h.sum }))
+        case .histogramAvg:
+            return .vector(try checkUniqueLabels(mapHistograms(try evalVectorWithHistograms(args[0], grid)) { h, _ in
+                h.sum / h.count
+            }))
+        case .histogramStddev, .histogramStdvar:
+            let sd = call.function == .histogramStddev
+            return .vector(try checkUniqueLabels(mapHistograms(try evalVectorWithHistograms(args[0], grid)) { h, _ in
+                let v = NativeHistogramStats.variance(h)
+                return sd ? v.squareRoot() : v
+            }))
+        case .histogramQuantile:
+            let q = try evalScalar(args[0], grid)
+            var v = try evalVectorWithHistograms(args[1], grid)
+            let natives = mapHistograms(v) { h, i in NativeHistogramStats.quantile(q[i], h) }
+            dropHistogramSamples(&v)
+            var out = v.isEmpty ? [] : try HistogramQuantile.evaluate(q: q, input: v, steps: grid.count,
+                                                                     delayedName: delaysNameRemoval, v3: isV3)
+            out += natives
+            return .vector(try checkUniqueLabels(out))
+        case .histogramFraction where isV3:
+            let lo = try evalScalar(args[0], grid), hi = try evalScalar(args[1], grid)
+            var v = try evalVectorWithHistograms(args[2], grid)
+            let natives = mapHistograms(v) { h, i in NativeHistogramStats.fraction(lo[i], hi[i], h) }
+            dropHistogramSamples(&v)
+            var out = v.isEmpty ? [] : try HistogramQuantile.fraction(lower: lo, upper: hi, input: v, steps: grid.count,
+                                                                     delayedName: delaysNameRemoval, v3: isV3)
+            out += natives
+            return .vector(try checkUniqueLabels(out))
+        case .histogramQuantiles where isV3:
+            var v = try evalVectorWithHistograms(args[0], grid)
+            let label = try evalString(args[1], grid)
+            if !Evaluator.isValidUTF8LabelName(label) {
+                throw EvaluationError(.execution, "invalid quantile label name: \(label)")
+            }
+            let nativeInput = v
+            dropHistogramSamples(&v)
+            var out: [StepSeries] = []
+            for a in args.dropFirst(2) {
+                let q = try evalScalar(a, grid)
+                var part = v.isEmpty ? [] : try HistogramQuantile.evaluate(q: q, input: v, steps: grid.count,
+                                                                          delayedName: delaysNameRemoval, v3: isV3)
+                part += mapHistograms(nativeInput) { h, i in NativeHistogramStats.quantile(q[i], h) }
+                let text = GoFormat.openMetricsFloat(q.first ?? .nan)
+                for k in part.indices { part[k].labels = part[k].labels.setting(label, to: text) }
+                out += part
+            }
+            return .vector(try checkUniqueLabels(out))
+        default:
+            return nil
+        }
+    }
+}
