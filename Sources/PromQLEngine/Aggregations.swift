@@ -44,7 +44,8 @@ extension Evaluator {
             if let out = try streamFoldAggregation(a, grid) { return .vector(out) }
         default: break
         }
-        let input = try evalVector(a.expr, grid)
+        var input = try evalVectorWithHistograms(a.expr, grid)
+        let hinput = splitHistograms(&input)
         let steps = grid.count
 
         // Group membership, once per series.
@@ -72,7 +73,9 @@ extension Evaluator {
         }
         switch a.op {
         case .sum, .avg, .count, .group, .min, .max, .stddev, .stdvar:
-            return .vector(Evaluator.markDropped(try foldAggregation(a.op, input, groupOf, keys, steps), dropKeys))
+            let floats = Evaluator.markDropped(try foldAggregation(a.op, input, groupOf, keys, steps), dropKeys)
+            return .vector(mergeHistogramAggregation(a.op, floatOut: floats, hseries: hinput, grouping: a.grouping,
+                                                     without: a.without, steps: steps))
         case .topk, .bottomk:
             return .vector(try topK(a.op == .topk, input, groupOf, groups, param, steps))
         case .limitk, .limitRatio:
@@ -130,7 +133,16 @@ extension Evaluator {
         var index: [Labels: Int] = [:]
         let grouping = a.grouping, without = a.without
         var dropKeys = Set<Labels>()
+        var hseries: [StepSeries] = []
         let fold = { (s: inout StepSeries) throws(EvaluationError) in
+            if s.hasHistograms {
+                // Histogram steps are aggregated apart (``mergeHistogramAggregation``); the float
+                // steps fold as usual.
+                var one = [s]
+                hseries += self.splitHistograms(&one)
+                guard let rest = one.first else { return }
+                s = rest
+            }
             let k = Evaluator.groupingKey(s.labels, grouping, without: without)
             let g: Int
             if let x = index[k] {
@@ -156,7 +168,8 @@ extension Evaluator {
         default:
             return nil
         }
-        let out = Evaluator.markDropped(f.finish(keys), dropKeys)
+        let out = mergeHistogramAggregation(a.op, floatOut: Evaluator.markDropped(f.finish(keys), dropKeys),
+                                            hseries: hseries, grouping: grouping, without: without, steps: grid.count)
         var held = 0
         for s in out { held += s.pointCount }
         try hold(held)

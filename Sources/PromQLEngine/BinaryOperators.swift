@@ -58,14 +58,23 @@ extension Evaluator {
             }
             return .scalar(out)
         case (.vector(let l), .scalar(let r)):
+            if l.contains(where: { $0.hasHistograms }) { return .vector(try vectorScalarWithHistograms(b, l, r, swap: false)) }
             return .vector(try vectorScalar(b, l, r, swap: false))
         case (.scalar(let l), .vector(let r)):
+            if r.contains(where: { $0.hasHistograms }) { return .vector(try vectorScalarWithHistograms(b, r, l, swap: true)) }
             return .vector(try vectorScalar(b, r, l, swap: true))
-        case (.vector(let l), .vector(let r)):
+        case (.vector(var l), .vector(var r)):
             switch b.op {
             case .and, .or, .unless:
                 return .vector(try setOperation(b, l, r, grid.count))
             default:
+                if l.contains(where: { $0.hasHistograms }) || r.contains(where: { $0.hasHistograms }) {
+                    if b.matching?.fillLeft == nil && b.matching?.fillRight == nil {
+                        return .vector(try vectorVectorWithHistograms(b, l, r, grid.count))
+                    }
+                    dropHistogramSamples(&l)
+                    dropHistogramSamples(&r)
+                }
                 return .vector(try vectorVector(b, l, r, grid.count))
             }
         default:

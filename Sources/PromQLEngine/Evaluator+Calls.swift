@@ -141,6 +141,18 @@ extension Evaluator {
             try emit(&ss)
         }
 
+        // A series with native histograms: the slower mixed-window path (``HistogramWindow``).
+        func runHistograms(_ r: RangeSeries, inputDropsName: Bool = false) throws(EvaluationError) {
+            let hw = HistogramWindow(function: rf, grid: grid, params: params, range: stepper.range,
+                                     offset: stepper.offset, at: stepper.at, v3: v3)
+            var ss = StepSeries(labels: Labels(), steps: grid.count)
+            let (any, samples) = hw.compute(r, into: &ss, warnings: &warnings)
+            totalSamples += samples
+            guard any else { return }
+            // last/first_over_time returning a histogram keep the name like for floats.
+            try finish(r.labels, &ss, inputDropsName: inputDropsName)
+        }
+
         switch arg {
         case .matrixSelector(let ms):
             let vs = ms.vectorSelector
@@ -190,7 +202,8 @@ extension Evaluator {
             stepper.range = range
             stepper.offset = offset
             stepper.at = at
-            if all.count >= ParallelRange.minimumSeries && ParallelRange.workers > 1 {
+            if all.count >= ParallelRange.minimumSeries && ParallelRange.workers > 1
+                && !all.contains(where: { $0.mayContainHistograms }) {
                 // Large selection: both cores compute windows; results are emitted in input order.
                 let parts = try ParallelRange.compute(all, minT: minT, maxT: maxT, stepper: stepper,
                                                       currentSamples: currentSamples, deadline: deadline,
@@ -205,6 +218,10 @@ extension Evaluator {
                 for s in all {
                     try checkpoint()
                     try load(s, minT: minT, maxT: maxT)
+                    if try loadHistograms(s, minT: minT, maxT: maxT) {
+                        try runHistograms(mergedRangeSeries(labels: s.labels, minT: .min, maxT: .max))
+                        continue
+                    }
                     w.prepare(&buffer, countResets: rf.usesResets)
                     if buffer.isEmpty { continue }
                     try run(s.labels, buffer.timestamps, buffer.values, resets: w.resets)
@@ -221,6 +238,10 @@ extension Evaluator {
             stepper.at = atTime(sq.at)
             for s in inner {
                 try checkpoint()
+                if s.hasHistograms {
+                    try runHistograms(s, inputDropsName: s.dropName)
+                    continue
+                }
                 try run(s.labels, s.timestamps, s.values, resets: rf.usesResets ? WindowWorkspace.resetCounts(s.values) : [],
                         inputDropsName: s.dropName)
             }

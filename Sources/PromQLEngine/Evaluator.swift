@@ -125,6 +125,9 @@ final class Evaluator {
             case .vector(var ss):
                 for i in ss.indices {
                     for j in ss[i].values.indices { ss[i].values[j] = -ss[i].values[j] }
+                    for j in ss[i].histograms.indices {
+                        if let h = ss[i].histograms[j] { ss[i].histograms[j] = h.scaled(by: -1) }
+                    }
                     dropName(&ss[i])
                 }
                 return .vector(try checkUniqueLabels(ss))

@@ -1,0 +1,110 @@
+import SundialCore
+import PromQLSyntax
+
+/// Aggregation of native-histogram samples (Prometheus 3 `evaluator.aggregation`, docs/querying/
+/// operators.md "Aggregation operators"): `sum` and `avg` add histograms; `count` and `group` count
+/// them like floats; `min`, `max`, `stddev`, `stdvar`, `topk`, `bottomk` and `quantile` ignore them.
+/// A group with floats and histograms at one step has no result there (warning); histograms that
+/// cannot be added (exponential with custom buckets) drop the group's result (warning).
+extension Evaluator {
+    static let mixedAggregationWarning = "PromQL warning: encountered a mix of histograms and floats for aggregation"
+    static let incompatibleAggregationWarning =
+        "PromQL warning: vector contains a mix of histograms with exponential and custom buckets schemas for metric name \"\""
+
+    /// Records a warning once.
+    func warnOnce(_ w: String) {
+        if !warnings.contains(w) { warnings.append(w) }
+    }
+
+    /// Splits `v` into its float part (in place) and the series that hold histograms (returned,
+    /// histogram steps only).
+    func splitHistograms(_ v: inout [StepSeries]) -> [StepSeries] {
+        var hs: [StepSeries] = []
+        for s in v where s.hasHistograms {
+            var h = s
+            for i in h.present.indices where h.histograms[i] == nil { h.present[i] = false }
+            hs.append(h)
+        }
+        if !hs.isEmpty { dropHistogramSamples(&v) }
+        return hs
+    }
+
+    /// Combines the float result of `op` (`floatOut`, one series per group key) with the histogram
+    /// members `hseries`.
+    func mergeHistogramAggregation(_ op: AggregationOp, floatOut: [StepSeries], hseries: [StepSeries],
+                                   grouping: [String], without: Bool, steps: Int) -> [StepSeries]
+    {
+        guard !hseries.isEmpty else { return floatOut }
+        switch op {
+        case .sum, .avg, .count, .group: break
+        default: return floatOut
+        }
+        var out = floatOut
+        var index: [Labels: Int] = [:]
+        for (i, s) in out.enumerated() { index[s.labels] = i }
+        // Per group: histogram sum and member count per step.
+        var order: [Labels] = []
+        var acc: [Labels: (sum: [FloatHistogram?], n: [Int], failed: [Bool], dropName: Bool)] = [:]
+        for s in hseries {
+            let k = Evaluator.groupingKey(s.labels, grouping, without: without)
+            if acc[k] == nil {
+                order.append(k)
+                acc[k] = ([FloatHistogram?](repeating: nil, count: steps), [Int](repeating: 0, count: steps),
+                          [Bool](repeating: false, count: steps), false)
+            }
+            if s.dropName && k.has(Labels.metricName) { acc[k]!.dropName = true }
+            for i in 0..<steps {
+                guard s.present[i], let h = s.histogram(i) else { continue }
+                acc[k]!.n[i] += 1
+                if op == .count || op == .group || acc[k]!.failed[i] { continue }
+                if let cur = acc[k]!.sum[i] {
+                    var notes = HistogramCombineNotes()
+                    do throws(HistogramCombineError) {
+                        acc[k]!.sum[i] = try cur.combined(with: h, sign: 1, notes: &notes)
+                    } catch {
+                        acc[k]!.failed[i] = true
+                        acc[k]!.sum[i] = nil
+                        warnOnce(Evaluator.incompatibleAggregationWarning)
+                    }
+                } else {
+                    acc[k]!.sum[i] = h
+                }
+            }
+        }
+        for k in order {
+            guard let a = acc[k] else { continue }
+            let slot: Int
+            if let x = index[k] {
+                slot = x
+            } else {
+                var s = StepSeries(labels: k, steps: steps)
+                s.dropName = a.dropName
+                out.append(s)
+                slot = out.count - 1
+                index[k] = slot
+            }
+            if a.dropName { out[slot].dropName = true }
+            for i in 0..<steps where a.n[i] > 0 {
+                switch op {
+                case .count:
+                    out[slot].setFloat(i, (out[slot].present[i] ? out[slot].values[i] : 0) + Double(a.n[i]))
+                case .group:
+                    out[slot].setFloat(i, 1)
+                default:
+                    if out[slot].present[i] && out[slot].histogram(i) == nil {
+                        // Floats and histograms in one group at one step.
+                        out[slot].clear(i)
+                        warnOnce(Evaluator.mixedAggregationWarning)
+                        continue
+                    }
+                    guard !a.failed[i], var h = a.sum[i] else { continue }
+                    if op == .avg { h = h.divided(by: Double(a.n[i])) }
+                    h.counterResetHint = h.counterResetHint == .gauge ? .gauge : .unknown
+                    out[slot].setHistogram(i, h.compacted())
+                }
+            }
+            out[slot].shrinkHistograms()
+        }
+        return out.filter { $0.present.contains(true) }
+    }
+}

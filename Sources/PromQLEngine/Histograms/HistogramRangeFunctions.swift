@@ -1,0 +1,269 @@
+import SundialCore
+
+/// Range functions over windows that hold native histograms (Prometheus 3 `promql/functions.go`:
+/// `extrapolatedRate`/`histogramRate`, `instantValue`, `funcSumOverTime`, `funcAvgOverTime`,
+/// `funcLastOverTime`, `funcResets`, `funcChanges`; docs/querying/functions.md). Windows with only
+/// floats use the float kernels. Windows mixing floats and histograms give no result for
+/// rate/increase/delta/irate/idelta/sum_over_time/avg_over_time (warning), count both for
+/// count_over_time/present_over_time, and the float-only functions ignore the histograms.
+struct HistogramWindow {
+    let function: RangeFunction
+    let grid: StepGrid
+    let params: [[Double]]
+    let range: Int64
+    let offset: Int64
+    let at: Timestamp?
+    let v3: Bool
+
+    static let mixedWarning = "PromQL warning: encountered a mix of histograms and floats for metric name"
+    static let incompatibleWarning =
+        "PromQL warning: vector contains a mix of histograms with exponential and custom buckets schemas for metric name"
+
+    /// First index with `t[i] > x` (`inclusive` false) or `t[i] >= x`.
+    @inline(__always)
+    static func bound(_ t: [Timestamp], _ x: Timestamp, inclusive: Bool) -> Int {
+        var lo = 0, hi = t.count
+        while lo < hi {
+            let m = (lo + hi) / 2
+            if inclusive ? t[m] < x : t[m] <= x { lo = m + 1 } else { hi = m }
+        }
+        return lo
+    }
+
+    /// Fills `ss` for series `r`; returns whether any step has a value, the samples looked at,
+    /// and warnings.
+    func compute(_ r: RangeSeries, into ss: inout StepSeries, warnings: inout [String]) -> (any: Bool, samples: Int) {
+        ss.histograms = []
+        for i in 0..<grid.count { ss.present[i] = false }
+        var any = false, samples = 0
+        let rangeSeconds = Double(range) / 1000
+        var ctx = RangeFunction.Context(rangeStart: 0, rangeEnd: 0, rangeSeconds: rangeSeconds, evalTime: 0, p0: 0, p1: 0, v3: v3)
+        let name = r.labels.metricName ?? ""
+        func warn(_ w: String) {
+            let text = w + " \(GoQuote.quote(name))"
+            if !warnings.contains(text) { warnings.append(text) }
+        }
+        for i in 0..<grid.count {
+            let maxt = (at ?? grid.time(i)) - offset
+            let mint = maxt - range
+            let fhi = HistogramWindow.bound(r.timestamps, maxt, inclusive: false)
+            let flo = min(fhi, HistogramWindow.bound(r.timestamps, mint, inclusive: !v3))
+            let hhi = HistogramWindow.bound(r.histogramTimestamps, maxt, inclusive: false)
+            let hlo = min(hhi, HistogramWindow.bound(r.histogramTimestamps, mint, inclusive: !v3))
+            let nf = fhi - flo, nh = hhi - hlo
+            if nf + nh == 0 { continue }
+            samples += nf + nh
+            ctx.rangeStart = mint
+            ctx.rangeEnd = maxt
+            ctx.evalTime = grid.time(i)
+            if params.count > 0 { ctx.p0 = params[0][i] }
+            if params.count > 1 { ctx.p1 = params[1][i] }
+            if nh == 0 {
+                if let v = function.apply(r.timestamps, r.values, flo, fhi, ctx) {
+                    ss.setFloat(i, v)
+                    any = true
+                }
+                continue
+            }
+            let ht = r.histogramTimestamps, hs = r.histograms
+            var result: FloatHistogram? = nil
+            var floatResult: Double? = nil
+            switch function {
+            case .rate, .increase, .delta:
+                if nf > 0 { warn(HistogramWindow.mixedWarning); continue }
+                guard nh >= 2 else { continue }
+                result = rate(ht, hs, hlo, hhi, mint: mint, maxt: maxt, isCounter: function != .delta,
+                              isRate: function == .rate, warn: warn)
+            case .irate, .idelta:
+                guard nf + nh >= 2 else { continue }
+                // The last two samples, whatever their kind.
+                var last: [(Timestamp, Double?, FloatHistogram?)] = []
+                for k in max(flo, fhi - 2)..<fhi { last.append((r.timestamps[k], r.values[k], nil)) }
+                for k in max(hlo, hhi - 2)..<hhi { last.append((ht[k], nil, hs[k])) }
+                last.sort { $0.0 < $1.0 }
+                let prev = last[last.count - 2], cur = last[last.count - 1]
+                guard let ph = prev.2, var ch = cur.2 else {
+                    if prev.2 == nil && cur.2 == nil, let p = prev.1, let c = cur.1 {
+                        var v = function == .irate && c < p ? c : c - p
+                        if function == .irate {
+                            let dt = cur.0 - prev.0
+                            if dt == 0 { continue }
+                            v /= Double(dt) / 1000
+                        }
+                        floatResult = v
+                        break
+                    }
+                    warn(HistogramWindow.mixedWarning)
+                    continue
+                }
+                if function == .idelta || !ch.detectReset(after: ph) {
+                    var notes = HistogramCombineNotes()
+                    do throws(HistogramCombineError) {
+                        ch = try ch.combined(with: ph, sign: -1, notes: &notes)
+                    } catch {
+                        warn(HistogramWindow.incompatibleWarning)
+                        continue
+                    }
+                }
+                ch.counterResetHint = .gauge
+                if function == .irate {
+                    let dt = cur.0 - prev.0
+                    if dt == 0 { continue }
+                    ch = ch.divided(by: Double(dt) / 1000)
+                }
+                result = ch.compacted()
+            case .sumOverTime, .avgOverTime:
+                if nf > 0 { warn(HistogramWindow.mixedWarning); continue }
+                var acc = hs[hlo]
+                var failed = false
+                for k in (hlo + 1)..<hhi {
+                    var notes = HistogramCombineNotes()
+                    do throws(HistogramCombineError) {
+                        acc = try acc.combined(with: hs[k], sign: 1, notes: &notes)
+                    } catch {
+                        failed = true
+                        break
+                    }
+                }
+                if failed { warn(HistogramWindow.incompatibleWarning); continue }
+                if function == .avgOverTime { acc = acc.divided(by: Double(nh)) }
+                result = acc.compacted()
+            case .countOverTime:
+                floatResult = Double(nf + nh)
+            case .presentOverTime, .absentOverTime:
+                floatResult = 1
+            case .lastOverTime:
+                if nf > 0 && r.timestamps[fhi - 1] > ht[hhi - 1] {
+                    floatResult = r.values[fhi - 1]
+                } else {
+                    result = hs[hhi - 1]
+                }
+            case .firstOverTime:
+                if nf > 0 && r.timestamps[flo] < ht[hlo] {
+                    floatResult = r.values[flo]
+                } else {
+                    result = hs[hlo]
+                }
+            case .tsOfLastOverTime:
+                floatResult = Double(max(nf > 0 ? r.timestamps[fhi - 1] : .min, ht[hhi - 1])) / 1000
+            case .tsOfFirstOverTime:
+                floatResult = Double(min(nf > 0 ? r.timestamps[flo] : .max, ht[hlo])) / 1000
+            case .resets, .changes:
+                floatResult = resetsOrChanges(r, flo, fhi, hlo, hhi)
+            default:
+                // Float-only functions ignore the histograms.
+                guard nf > 0, let v = function.apply(r.timestamps, r.values, flo, fhi, ctx) else { continue }
+                floatResult = v
+            }
+            if let h = result {
+                ss.setHistogram(i, h)
+                any = true
+            } else if let v = floatResult {
+                ss.setFloat(i, v)
+                any = true
+            }
+        }
+        ss.shrinkHistograms()
+        return (any, samples)
+    }
+
+    /// `resets` (histograms: ``FloatHistogram/detectReset(after:)``) or `changes` over the merged
+    /// samples in time order; a switch between float and histogram counts as a change, not a reset.
+    func resetsOrChanges(_ r: RangeSeries, _ flo: Int, _ fhi: Int, _ hlo: Int, _ hhi: Int) -> Double {
+        var n = 0.0
+        var f = flo, h = hlo
+        var prevF: Double? = nil
+        var prevH: FloatHistogram? = nil
+        var first = true
+        while f < fhi || h < hhi {
+            let takeFloat = h >= hhi || (f < fhi && r.timestamps[f] < r.histogramTimestamps[h])
+            if takeFloat {
+                let v = r.values[f]
+                f += 1
+                if !first {
+                    if let p = prevF {
+                        if function == .resets ? v < p : (v != p && !(v.isNaN && p.isNaN)) { n += 1 }
+                    } else if function == .changes {
+                        n += 1
+                    }
+                }
+                prevF = v
+                prevH = nil
+            } else {
+                let cur = r.histograms[h]
+                h += 1
+                if !first {
+                    if let p = prevH {
+                        if function == .resets ? cur.detectReset(after: p) : !cur.sameValue(as: p) { n += 1 }
+                    } else if function == .changes {
+                        n += 1
+                    }
+                }
+                prevH = cur
+                prevF = nil
+            }
+            first = false
+        }
+        return n
+    }
+
+    /// Prometheus 3 `histogramRate` with `extrapolatedRate`'s extrapolation to the window edges.
+    func rate(_ ht: [Timestamp], _ hs: [FloatHistogram], _ lo: Int, _ hi: Int, mint: Timestamp, maxt: Timestamp,
+              isCounter: Bool, isRate: Bool, warn: (String) -> Void) -> FloatHistogram?
+    {
+        let first = hs[lo], last = hs[hi - 1]
+        if last.usesCustomBuckets != first.usesCustomBuckets { warn(HistogramWindow.incompatibleWarning); return nil }
+        var minSchema = min(first.schema, last.schema)
+        for k in lo..<hi {
+            if hs[k].usesCustomBuckets != first.usesCustomBuckets { warn(HistogramWindow.incompatibleWarning); return nil }
+            if isCounter { minSchema = min(minSchema, hs[k].schema) }
+        }
+        var h = last.reduced(to: minSchema)
+        var notes = HistogramCombineNotes()
+        do throws(HistogramCombineError) {
+            h = try h.combined(with: first, sign: -1, notes: &notes)
+            if isCounter {
+                var prev = first
+                for k in (lo + 1)..<hi {
+                    let cur = hs[k]
+                    if cur.detectReset(after: prev) { h = try h.combined(with: prev, sign: 1, notes: &notes) }
+                    prev = cur
+                }
+            }
+        } catch {
+            warn(HistogramWindow.incompatibleWarning)
+            return nil
+        }
+        h.counterResetHint = .gauge
+        h = h.compacted()
+        // Extrapolation (same rules as for floats).
+        let firstT = ht[lo], lastT = ht[hi - 1]
+        var durationToStart = Double(firstT - mint) / 1000
+        var durationToEnd = Double(maxt - lastT) / 1000
+        let sampledInterval = Double(lastT - firstT) / 1000
+        let average = sampledInterval / Double(hi - lo - 1)
+        let threshold = average * 1.1
+        if durationToStart >= threshold { durationToStart = average / 2 }
+        if isCounter && h.count > 0 && first.count >= 0 {
+            let durationToZero = sampledInterval * (first.count / h.count)
+            if durationToZero < durationToStart { durationToStart = durationToZero }
+        }
+        if durationToEnd >= threshold { durationToEnd = average / 2 }
+        var factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval
+        if isRate { factor /= Double(range) / 1000 }
+        return h.scaled(by: factor)
+    }
+}
+
+extension FloatHistogram {
+    /// Equal values (Prometheus `FloatHistogram.Equals`, ignoring the counter reset hint and empty
+    /// buckets' layout).
+    func sameValue(as o: FloatHistogram) -> Bool {
+        let a = compacted(), b = o.compacted()
+        return a.schema == b.schema && a.zeroThreshold == b.zeroThreshold && a.zeroCount == b.zeroCount
+            && a.count == b.count && (a.sum == b.sum || (a.sum.isNaN && b.sum.isNaN))
+            && a.positiveSpans == b.positiveSpans && a.negativeSpans == b.negativeSpans
+            && a.positiveBuckets == b.positiveBuckets && a.negativeBuckets == b.negativeBuckets
+            && a.customValues == b.customValues
+    }
+}
