@@ -137,3 +137,57 @@ import Testing
         #expect(r.status == 204 || r.status == 400)
     }
 }
+
+/// Native histograms through `POST /api/v1/write`: counted in the 2.0 header and `/metrics`,
+/// invalid ones refused with 400 and the broken rule.
+@Suite struct RemoteWriteHistogramHandlerTests {
+    let storage = RecordingAppendable()
+    let api: API
+
+    init() {
+        api = API(storage: storage, evaluator: FakeEvaluator(), options: APIOptions(),
+                  metrics: ServerMetrics(startTimeSeconds: 0), logger: Logger(label: "test"))
+    }
+
+    static let h = Histogram(schema: 1, zeroCount: 1, count: 4, sum: 3.5,
+                             positiveSpans: [HistogramSpan(offset: 0, length: 2)], positiveBuckets: [1, 1])
+
+    func write(_ req: RemoteWriteRequest, _ version: RemoteWriteVersion) async -> APIResponse {
+        let type = version == .v2 ? RemoteWriteHandlerTests.v2Type : RemoteWriteHandlerTests.v1Type
+        return await api.handle(APIRequest(method: "POST", path: "/api/v1/write",
+                                           headers: [("Content-Type", type), ("Content-Encoding", "snappy")],
+                                           body: req.compressed(version)))
+    }
+
+    @Test func v2HistogramsWrittenHeaderAndMetrics() async throws {
+        let req = RemoteWriteRequest(series: [
+            .init(labels: [Label("__name__", "lat")], histograms: [.init(timestamp: 1000, histogram: Self.h),
+                                                                 .init(timestamp: 2000, histogram: Self.h)]),
+        ])
+        let r = await write(req, .v2)
+        #expect(r.status == 204)
+        #expect(r.header(API.histogramsWrittenHeader) == "2")
+        #expect(r.header(API.samplesWrittenHeader) == "0")
+        #expect(storage.histogramRecords.count == 2)
+        let m = String(decoding: await api.handle(APIRequest(method: "GET", path: "/metrics", headers: [], body: [])).body, as: UTF8.self)
+        #expect(m.contains("sundial_histograms_ingested_total 2"))
+    }
+
+    @Test func invalidHistogramIs400WithTheRule() async throws {
+        var bad = Self.h
+        bad.count = 9
+        let req = RemoteWriteRequest(series: [
+            .init(labels: [Label("__name__", "lat")], histograms: [.init(timestamp: 1000, histogram: bad),
+                                                                 .init(timestamp: 2000, histogram: Self.h)]),
+        ])
+        let r = await write(req, .v2)
+        #expect(r.status == 400)
+        #expect(r.header(API.histogramsWrittenHeader) == "1")
+        let text = String(decoding: r.body, as: UTF8.self)
+        #expect(text.contains("1 of 2 samples rejected: 1 invalid histogram"))
+        #expect(text.contains("4 observations found in buckets, but the Count field is 9"))
+        let m = String(decoding: await api.handle(APIRequest(method: "GET", path: "/metrics", headers: [], body: [])).body, as: UTF8.self)
+        #expect(m.contains(#"sundial_samples_rejected_total{reason="invalid_histogram"} 1"#))
+        #expect(m.contains("sundial_histograms_rejected_total 1"))
+    }
+}

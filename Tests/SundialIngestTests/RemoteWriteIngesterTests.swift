@@ -179,8 +179,10 @@ import SundialTestSupport
         #expect(r.samplesWritten == 1)
         #expect(r.exemplarsDropped == 1)
         #expect(r.exemplarsWritten == 0)
-        #expect(r.rejected == [.histogramsUnsupported: 1])
-        #expect(r.errorMessage.contains("native histograms not supported yet"))
+        // count 1 with no bucket holding an observation: refused before storage sees it.
+        #expect(r.rejected == [.invalidHistogram: 1])
+        #expect(r.errorMessage.contains("invalid histogram"))
+        #expect(r.errorMessage.contains("0 observations found in buckets, but the Count field is 1"))
         #expect(r.metadataWritten == 1)
         #expect(storage.metadata["h"] == MetricMetadata(metricFamily: "h", type: .counter, help: "help", unit: "seconds"))
     }

@@ -39,7 +39,8 @@ extension API {
         for (k, v) in result.rejected { byReason[Self.reasonLabel(k), default: 0] += v }
         metrics.observeWrite(protocolVersion: version == .v2 ? "2.0" : "1.0", samples: result.samplesWritten,
                              rejectedByReason: byReason, exemplarsDropped: result.exemplarsDropped,
-                             histogramsRejected: result.rejected[.histogramsUnsupported] ?? 0,
+                             histograms: result.histogramsWritten,
+                             histogramsRejected: result.rejected[.invalidHistogram] ?? 0,
                              metadata: result.metadataWritten)
         if let tenant = t.tenant {
             tenantMetrics.observeWrite(tenant: tenant, samples: result.samplesWritten, rejectedByReason: byReason)
@@ -81,7 +82,7 @@ extension API {
         case .outOfBounds: "out_of_bounds"
         case .tooFarInFuture: "too_far_in_future"
         case .invalidLabels: "invalid_labels"
-        case .histogramsUnsupported: "native_histogram"
+        case .invalidHistogram: "invalid_histogram"
         case .labelNamesPerSeriesLimit: "max_label_names_per_series"
         case .labelNameLengthLimit: "label_name_too_long"
         case .labelValueLengthLimit: "label_value_too_long"

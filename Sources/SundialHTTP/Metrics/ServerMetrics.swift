@@ -36,6 +36,7 @@ public final class ServerMetrics: Sendable {
         var samplesRejected: [String: UInt64] = [:]
         var exemplarsDropped: UInt64 = 0
         var histogramsRejected: UInt64 = 0
+        var histogramsIngested: UInt64 = 0
         var metadataIngested: UInt64 = 0
         var writeRequests: [String: UInt64] = [:]
     }
@@ -65,15 +66,18 @@ public final class ServerMetrics: Sendable {
     /// Records the outcome of one remote-write request.
     /// - Parameters:
     ///   - protocolVersion: `"1.0"` or `"2.0"`.
-    ///   - rejectedByReason: refused samples keyed by reason (`out_of_order`, `too_old`, ...).
+    ///   - rejectedByReason: refused samples and histograms keyed by reason (`out_of_order`, `too_old`, ...).
+    ///   - histograms: native histogram samples written.
+    ///   - histogramsRejected: native histogram samples refused as invalid.
     public func observeWrite(protocolVersion: String, samples: Int, rejectedByReason: [String: Int],
-                             exemplarsDropped: Int, histogramsRejected: Int, metadata: Int) {
+                             exemplarsDropped: Int, histograms: Int = 0, histogramsRejected: Int, metadata: Int) {
         state.withLock { s in
             s.writeRequests[protocolVersion, default: 0] += 1
             s.samplesIngested += UInt64(samples)
             for (r, n) in rejectedByReason where n > 0 { s.samplesRejected[r, default: 0] += UInt64(n) }
             s.exemplarsDropped += UInt64(exemplarsDropped)
             s.histogramsRejected += UInt64(histogramsRejected)
+            s.histogramsIngested += UInt64(histograms)
             s.metadataIngested += UInt64(metadata)
         }
     }
@@ -107,7 +111,9 @@ public final class ServerMetrics: Sendable {
         }
         w.family("sundial_exemplars_dropped_total", "Exemplars received and dropped (not stored).", "counter")
         w.sample("sundial_exemplars_dropped_total", [], Double(s.exemplarsDropped))
-        w.family("sundial_histograms_rejected_total", "Native histogram samples refused (not supported yet).", "counter")
+        w.family("sundial_histograms_ingested_total", "Native histogram samples appended through remote write.", "counter")
+        w.sample("sundial_histograms_ingested_total", [], Double(s.histogramsIngested))
+        w.family("sundial_histograms_rejected_total", "Native histogram samples refused as invalid (also counted in sundial_samples_rejected_total{reason=\"invalid_histogram\"}).", "counter")
         w.sample("sundial_histograms_rejected_total", [], Double(s.histogramsRejected))
         w.family("sundial_metadata_ingested_total", "Metric metadata entries received through remote write.", "counter")
         w.sample("sundial_metadata_ingested_total", [], Double(s.metadataIngested))

@@ -18,6 +18,8 @@ struct DecodedSeries {
     var sampleCount: Int32 = 0
     var exemplarCount: Int32 = 0
     var histogramCount: Int32 = 0
+    /// Index of the series' first histogram in ``DecodedRequest/histograms``.
+    var histogramStart: Int32 = 0
     /// Remote write 2.0 only.
     var metadata = SeriesMetadataRef()
     /// Remote write 2.0 `created_timestamp` (field 6 of earlier release candidates), 0 = unset.
@@ -36,6 +38,9 @@ struct DecodedRequest {
     var labelSpans: [Int32] = []
     var timestamps: [Int64] = []
     var values: [Double] = []
+    /// Native histograms of all series, in wire order (each series' run starts at its
+    /// ``DecodedSeries/histogramStart``).
+    var histograms: [WireHistogram] = []
     /// Remote write 1.0 `WriteRequest.metadata`.
     var metadata: [MetricMetadata] = []
     /// Remote write 2.0 symbol table as byte ranges into the body.
@@ -46,6 +51,7 @@ struct DecodedRequest {
         labelSpans.removeAll(keepingCapacity: true)
         timestamps.removeAll(keepingCapacity: true)
         values.removeAll(keepingCapacity: true)
+        if !histograms.isEmpty { histograms.removeAll(keepingCapacity: true) }
         metadata.removeAll(keepingCapacity: true)
         symbols.removeAll(keepingCapacity: true)
     }

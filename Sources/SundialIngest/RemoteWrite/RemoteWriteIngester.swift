@@ -17,8 +17,10 @@ import SundialEncoding
 ///   bounds) or too far in the future (more than ``RemoteWriteOptions/maxFutureMs`` ahead of the
 ///   injected clock) are counted in ``RemoteWriteResult``; everything else of the request is still
 ///   written (a partial write: HTTP answers 400 with ``RemoteWriteResult/errorMessage``).
-/// - Exemplars are decoded, counted and dropped. Native histograms are decoded and refused
-///   (``RejectionReason/histogramsUnsupported``) since Core's ``Appender`` has no histogram append.
+/// - Exemplars are decoded, counted and dropped. Native histograms (integer and float, custom
+///   buckets included) are validated and go to ``Appender/appendHistogram(ref:labels:timestamp:histogram:floatHistogram:)``;
+///   an invalid one is refused alone (``RejectionReason/invalidHistogram``), see
+///   `RemoteWriteIngester+Histograms.swift`.
 /// - 1.0 `metadata` and 2.0 per-series metadata go to ``Appender/appendMetadata(_:)`` (2.0
 ///   metadata once per metric family and decoder while unchanged).
 /// - 2.0 `start_timestamp` / `created_timestamp` are decoded and ignored (Prometheus ingests them
@@ -153,14 +155,13 @@ public final class RemoteWriteIngester: Sendable {
                     result.reject(RejectionReason(error.reason), example: error.description, maxExamples: maxExamples)
                 }
             }
+            if s.histogramCount > 0 {
+                ref = appendHistograms(s, of: req, labels: labels, ref: ref, app: app, maxT: maxT,
+                                       maxExamples: maxExamples, result: &result)
+            }
             if ref != res.refs[i] {
                 res.refs[i] = ref
                 refsChanged = true
-            }
-            if s.histogramCount > 0 {
-                result.reject(.histogramsUnsupported, count: Int(s.histogramCount),
-                              example: "\(RejectionReason.histogramsUnsupported.rawValue): \(s.histogramCount) histogram samples for series \(labels)",
-                              maxExamples: maxExamples)
             }
             if s.metadata.present, let family = labels.metricName {
                 let m = MetricMetadata(

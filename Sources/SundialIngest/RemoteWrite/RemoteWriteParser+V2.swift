@@ -47,6 +47,7 @@ extension RemoteWriteParser {
         var s = DecodedSeries(offset: range.lowerBound)
         s.labelStart = Int32(request.labelCount)
         s.sampleStart = Int32(request.timestamps.count)
+        s.histogramStart = Int32(request.histograms.count)
         // Reuse the scratch array without a copy-on-write copy: move it out, put it back after.
         var refs: [UInt32] = []
         swap(&refs, &refScratch)
@@ -73,7 +74,7 @@ extension RemoteWriteParser {
                 case 3:
                     try r.expect(tag, .lengthDelimited, "TimeSeries.histograms")
                     let hr = try r.readLengthDelimited(body)
-                    try validateHistogram(hr)
+                    request.histograms.append(try parseHistogram(hr))
                     s.histogramCount += 1
                 case 4:
                     try r.expect(tag, .lengthDelimited, "TimeSeries.exemplars")
@@ -158,7 +159,7 @@ extension RemoteWriteParser {
         return m
     }
 
-    // MARK: - Exemplars and histograms (decoded for validity and counted; not stored)
+    // MARK: - Exemplars (decoded for validity and counted; not stored)
 
     /// 1.0 `Exemplar { repeated Label labels = 1; double value = 2; int64 timestamp = 3; }`;
     /// 2.0 `Exemplar { repeated uint32 labels_refs = 1; double value = 2; int64 timestamp = 3; }`.
@@ -194,64 +195,6 @@ extension RemoteWriteParser {
                 _ = try r.readFixed64(body)
             case 3:
                 try r.expect(tag, .varint, "Exemplar.timestamp")
-                _ = try r.readVarint(body)
-            default:
-                try r.skip(tag.wireType, body)
-            }
-        }
-    }
-
-    /// `Histogram` (1.0 and 2.0 share field numbers): count_int 1 / count_float 2, sum 3,
-    /// sint32 schema 4, zero_threshold 5, zero_count_int 6 / zero_count_float 7, negative_spans 8,
-    /// negative_deltas 9 (packed sint64), negative_counts 10 (packed double), positive_spans 11,
-    /// positive_deltas 12, positive_counts 13, reset_hint 14, timestamp 15, custom_values 16
-    /// (packed double), start_timestamp 17 (2.0). Checks every field's wire type and every span.
-    func validateHistogram(_ range: Range<Int>) throws(DecodeError) {
-        var r = ProtoCursor(range)
-        while let tag = try r.readTag(body) {
-            switch tag.field {
-            case 1, 4, 6, 14, 15, 17:
-                try r.expect(tag, .varint, "Histogram scalar")
-                _ = try r.readVarint(body)
-            case 2, 3, 5, 7:
-                try r.expect(tag, .fixed64, "Histogram double")
-                _ = try r.readFixed64(body)
-            case 8, 11:
-                try r.expect(tag, .lengthDelimited, "Histogram spans")
-                try validateBucketSpan(try r.readLengthDelimited(body))
-            case 9, 12:
-                // Packed sint64, or one varint per element.
-                if tag.wireType == .lengthDelimited {
-                    var p = ProtoCursor(try r.readLengthDelimited(body))
-                    while !p.isAtEnd { _ = try p.readVarint(body) }
-                } else {
-                    try r.expect(tag, .varint, "Histogram deltas")
-                    _ = try r.readVarint(body)
-                }
-            case 10, 13, 16:
-                // Packed double, or one fixed64 per element.
-                if tag.wireType == .lengthDelimited {
-                    let pr = try r.readLengthDelimited(body)
-                    guard pr.count % 8 == 0 else {
-                        throw DecodeError(.invalid, offset: pr.lowerBound, "Histogram packed doubles: \(pr.count) bytes is not a multiple of 8")
-                    }
-                } else {
-                    try r.expect(tag, .fixed64, "Histogram counts")
-                    _ = try r.readFixed64(body)
-                }
-            default:
-                try r.skip(tag.wireType, body)
-            }
-        }
-    }
-
-    /// `BucketSpan { sint32 offset = 1; uint32 length = 2; }`
-    func validateBucketSpan(_ range: Range<Int>) throws(DecodeError) {
-        var r = ProtoCursor(range)
-        while let tag = try r.readTag(body) {
-            switch tag.field {
-            case 1, 2:
-                try r.expect(tag, .varint, "BucketSpan field")
                 _ = try r.readVarint(body)
             default:
                 try r.skip(tag.wireType, body)

@@ -66,6 +66,7 @@ extension RemoteWriteParser {
         var s = DecodedSeries(offset: range.lowerBound)
         s.labelStart = Int32(request.labelCount)
         s.sampleStart = Int32(request.timestamps.count)
+        s.histogramStart = Int32(request.histograms.count)
         var r = ProtoCursor(range)
         while let tag = try r.readTag(body) {
             switch tag.field {
@@ -86,7 +87,7 @@ extension RemoteWriteParser {
             case 4:
                 try r.expect(tag, .lengthDelimited, "TimeSeries.histograms")
                 let hr = try r.readLengthDelimited(body)
-                try validateHistogram(hr)
+                request.histograms.append(try parseHistogram(hr))
                 s.histogramCount += 1
             default:
                 try r.skip(tag.wireType, body)

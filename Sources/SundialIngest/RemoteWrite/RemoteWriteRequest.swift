@@ -44,7 +44,9 @@ public struct RemoteWriteRequest: Sendable, Equatable {
         }
     }
 
-    /// An integer native histogram sample with positive buckets only (enough for fixtures).
+    /// A native histogram sample: either the short form (integer, positive buckets only; the
+    /// stored properties below) or any ``SundialCore/Histogram`` / ``FloatHistogram`` in ``value``
+    /// (then the short-form properties are ignored when encoding).
     public struct Histogram: Sendable, Equatable {
         /// Histogram sample time, ms.
         public var timestamp: Timestamp
@@ -58,6 +60,9 @@ public struct RemoteWriteRequest: Sendable, Equatable {
         public var positiveSpans: [(Int32, UInt32)]
         /// Bucket counts as deltas, one per bucket of the spans.
         public var positiveDeltas: [Int64]
+        /// The full histogram, when built with ``init(timestamp:histogram:)`` or ``init(timestamp:floatHistogram:)``.
+        public var value: HistogramValue?
+
         public init(timestamp: Timestamp, count: UInt64, sum: Double, schema: Int32,
                     positiveSpans: [(Int32, UInt32)] = [], positiveDeltas: [Int64] = [])
         {
@@ -67,10 +72,25 @@ public struct RemoteWriteRequest: Sendable, Equatable {
             self.schema = schema
             self.positiveSpans = positiveSpans
             self.positiveDeltas = positiveDeltas
+            self.value = nil
         }
+
+        /// An integer histogram with every field (negative buckets, zero bucket, reset hint, custom values).
+        public init(timestamp: Timestamp, histogram h: SundialCore.Histogram) {
+            self.init(timestamp: timestamp, count: h.count, sum: h.sum, schema: h.schema)
+            value = .integer(h)
+        }
+
+        /// A float histogram (sent with `count_float`, `zero_count_float` and `*_counts`).
+        public init(timestamp: Timestamp, floatHistogram h: FloatHistogram) {
+            self.init(timestamp: timestamp, count: 0, sum: h.sum, schema: h.schema)
+            value = .float(h)
+        }
+
         public static func == (a: Histogram, b: Histogram) -> Bool {
             a.timestamp == b.timestamp && a.count == b.count && a.sum.bitPattern == b.sum.bitPattern && a.schema == b.schema
                 && a.positiveSpans.elementsEqual(b.positiveSpans, by: { $0 == $1 }) && a.positiveDeltas == b.positiveDeltas
+                && a.value == b.value
         }
     }
 
@@ -250,21 +270,65 @@ public struct RemoteWriteRequest: Sendable, Equatable {
 
     static func appendHistogram(_ out: inout [UInt8], _ field: UInt32, _ h: Histogram) {
         let t = out.beginProtoLengthDelimited(field)
-        out.appendProtoVarint(1, h.count)
-        out.appendProtoDouble(3, h.sum)
-        out.appendProtoSignedVarint(4, Int64(h.schema))
-        for (off, len) in h.positiveSpans {
-            let s = out.beginProtoLengthDelimited(11)
-            out.appendProtoSignedVarint(1, Int64(off))
-            out.appendProtoVarint(2, UInt64(len))
-            out.endProtoLengthDelimited(s)
-        }
-        if !h.positiveDeltas.isEmpty {
-            let p = out.beginProtoLengthDelimited(12)
-            for d in h.positiveDeltas { out.appendVarint(d) }
-            out.endProtoLengthDelimited(p)
+        switch h.value {
+        case nil:
+            out.appendProtoVarint(1, h.count)
+            out.appendProtoDouble(3, h.sum)
+            out.appendProtoSignedVarint(4, Int64(h.schema))
+            appendSpans(&out, 11, h.positiveSpans.map { HistogramSpan(offset: $0.0, length: $0.1) })
+            appendDeltas(&out, 12, h.positiveDeltas)
+        case .integer(let x):
+            out.appendProtoVarint(1, x.count)
+            out.appendProtoDouble(3, x.sum)
+            out.appendProtoSignedVarint(4, Int64(x.schema))
+            out.appendProtoDoubleIfNonZero(5, x.zeroThreshold)
+            if x.zeroCount != 0 { out.appendProtoVarint(6, x.zeroCount) }
+            appendSpans(&out, 8, x.negativeSpans)
+            appendDeltas(&out, 9, x.negativeBuckets)
+            appendSpans(&out, 11, x.positiveSpans)
+            appendDeltas(&out, 12, x.positiveBuckets)
+            if x.counterResetHint != .unknown { out.appendProtoVarint(14, UInt64(x.counterResetHint.rawValue)) }
+            appendDoubles(&out, 16, x.customValues)
+        case .float(let x):
+            out.appendProtoDouble(2, x.count)
+            out.appendProtoDouble(3, x.sum)
+            out.appendProtoSignedVarint(4, Int64(x.schema))
+            out.appendProtoDoubleIfNonZero(5, x.zeroThreshold)
+            out.appendProtoDouble(7, x.zeroCount)
+            appendSpans(&out, 8, x.negativeSpans)
+            appendDoubles(&out, 10, x.negativeBuckets)
+            appendSpans(&out, 11, x.positiveSpans)
+            appendDoubles(&out, 13, x.positiveBuckets)
+            if x.counterResetHint != .unknown { out.appendProtoVarint(14, UInt64(x.counterResetHint.rawValue)) }
+            appendDoubles(&out, 16, x.customValues)
         }
         out.appendProtoInt64IfNonZero(15, h.timestamp)
         out.endProtoLengthDelimited(t)
+    }
+
+    /// Repeated `BucketSpan { sint32 offset = 1; uint32 length = 2; }`.
+    static func appendSpans(_ out: inout [UInt8], _ field: UInt32, _ spans: [HistogramSpan]) {
+        for span in spans {
+            let s = out.beginProtoLengthDelimited(field)
+            if span.offset != 0 { out.appendProtoSignedVarint(1, Int64(span.offset)) }
+            if span.length != 0 { out.appendProtoVarint(2, UInt64(span.length)) }
+            out.endProtoLengthDelimited(s)
+        }
+    }
+
+    /// Packed `sint64`.
+    static func appendDeltas(_ out: inout [UInt8], _ field: UInt32, _ deltas: [Int64]) {
+        guard !deltas.isEmpty else { return }
+        let p = out.beginProtoLengthDelimited(field)
+        for d in deltas { out.appendVarint(d) }
+        out.endProtoLengthDelimited(p)
+    }
+
+    /// Packed `double`.
+    static func appendDoubles(_ out: inout [UInt8], _ field: UInt32, _ values: [Double]) {
+        guard !values.isEmpty else { return }
+        let p = out.beginProtoLengthDelimited(field)
+        for v in values { out.appendLE64(v.bitPattern) }
+        out.endProtoLengthDelimited(p)
     }
 }

@@ -14,8 +14,10 @@ public enum RejectionReason: String, Sendable, Hashable, CaseIterable, Comparabl
     /// The series' labels are invalid (empty or bad name, invalid UTF-8, duplicates, ...): every
     /// sample and histogram of the series is refused.
     case invalidLabels = "invalid labels"
-    /// Native histograms are decoded but storage does not support them yet.
-    case histogramsUnsupported = "native histograms not supported yet"
+    /// The native histogram breaks a rule of Prometheus's `Histogram.Validate` (spans and buckets
+    /// disagree, negative bucket counts, count mismatch, bad schema or custom bounds), or storage
+    /// refused it as invalid (or does not store native histograms).
+    case invalidHistogram = "invalid histogram"
     /// The series has more labels than ``IngestLimits/maxLabelNamesPerSeries``.
     case labelNamesPerSeriesLimit = "too many labels"
     /// A label name is longer than ``IngestLimits/maxLabelNameLength``.
@@ -42,7 +44,7 @@ public enum RejectionReason: String, Sendable, Hashable, CaseIterable, Comparabl
         case .outOfBounds: self = .outOfBounds
         case .tooFarInFuture: self = .tooFarInFuture
         case .invalidLabels: self = .invalidLabels
-        case .invalidHistogram: self = .histogramsUnsupported
+        case .invalidHistogram: self = .invalidHistogram
         }
     }
 }
@@ -56,8 +58,7 @@ public struct RemoteWriteResult: Sendable, Hashable {
     public var seriesReceived = 0
     /// Float samples written (`X-Prometheus-Remote-Write-Samples-Written`).
     public var samplesWritten = 0
-    /// Native histogram samples written (`X-Prometheus-Remote-Write-Histograms-Written`); always 0
-    /// until storage supports them.
+    /// Native histogram samples written (`X-Prometheus-Remote-Write-Histograms-Written`).
     public var histogramsWritten = 0
     /// Exemplars written (`X-Prometheus-Remote-Write-Exemplars-Written`); always 0: exemplars are
     /// decoded, counted in ``exemplarsDropped`` and dropped (no exemplar storage yet).
