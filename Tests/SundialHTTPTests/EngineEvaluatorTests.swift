@@ -66,3 +66,38 @@ import Testing
         #expect(b.contains(#""errorType":"timeout""#))
     }
 }
+
+/// Native histograms from storage through the engine to the JSON API.
+@Suite struct EngineEvaluatorHistogramTests {
+    let storage = MemoryStorage()
+    let api: API
+
+    init() throws {
+        let a = storage.appender()
+        for (i, t) in stride(from: Int64(0), through: 60_000, by: 15_000).enumerated() {
+            let n = UInt64(i)
+            let h = Histogram(schema: 0, zeroThreshold: 0.001, zeroCount: n, count: 3 * n, sum: Double(i) * 1.5,
+                              positiveSpans: [HistogramSpan(offset: 0, length: 2)], positiveBuckets: [Int64(n), 0])
+            _ = try a.appendHistogram(ref: .none, labels: Labels(["__name__": "h", "job": "a"]), timestamp: t, histogram: h, floatHistogram: nil)
+        }
+        try a.commit()
+        api = API(storage: storage, evaluator: EngineEvaluator(engine: Engine(), storage: storage), options: APIOptions(),
+                  metrics: ServerMetrics(startTimeSeconds: 0), logger: Logger(label: "test"))
+    }
+
+    func get(_ path: String, _ query: String) async -> (Int, String) {
+        let r = await api.handle(APIRequest(method: "GET", path: path, query: query))
+        return (r.status, String(decoding: r.body, as: UTF8.self))
+    }
+
+    @Test func rawHistogramsInVectorAndMatrix() async {
+        #expect(await get("/api/v1/query", "query=h&time=60")
+            == (200, #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"h","job":"a"},"histogram":[60,{"count":"12","sum":"6","buckets":[[3,"-0.001","0.001","4"],[0,"0.5","1","4"],[0,"1","2","4"]]}]}]}}"#))
+        #expect(await get("/api/v1/query_range", "query=h&start=0&end=15&step=15")
+            == (200, #"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"h","job":"a"},"histograms":[[0,{"count":"0","sum":"0"}],[15,{"count":"3","sum":"1.5","buckets":[[3,"-0.001","0.001","1"],[0,"0.5","1","1"],[0,"1","2","1"]]}]]}]}}"#))
+        #expect(await get("/api/v1/query", "query=h%5B20s%5D&time=60")
+            == (200, #"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"h","job":"a"},"histograms":[[45,{"count":"9","sum":"4.5","buckets":[[3,"-0.001","0.001","3"],[0,"0.5","1","3"],[0,"1","2","3"]]}],[60,{"count":"12","sum":"6","buckets":[[3,"-0.001","0.001","4"],[0,"0.5","1","4"],[0,"1","2","4"]]}]]}]}}"#))
+        #expect(await get("/api/v1/query", "query=histogram_count(h)&time=60")
+            == (200, #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"job":"a"},"value":[60,"12"]}]}}"#))
+    }
+}

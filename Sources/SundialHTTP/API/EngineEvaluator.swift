@@ -96,9 +96,14 @@ public struct EngineEvaluator: QueryEvaluator {
         case .scalar(let t, let x): v = .scalar(t, x)
         case .string(let t, let s): v = .string(t, s)
         case .vector(let samples):
-            v = .vector(samples.map { QueryData.InstantSample(labels: $0.labels, timestamp: $0.timestamp, value: $0.value) })
+            v = .vector(samples.map {
+                QueryData.InstantSample(labels: $0.labels, timestamp: $0.timestamp, value: $0.value, histogram: $0.histogram)
+            })
         case .matrix(let series):
-            v = .matrix(series.map { QueryData.RangeSeries(labels: $0.labels, timestamps: $0.timestamps, values: $0.values) })
+            v = .matrix(series.map {
+                QueryData.RangeSeries(labels: $0.labels, timestamps: $0.timestamps, values: $0.values,
+                                      histogramTimestamps: $0.histogramTimestamps, histograms: $0.histograms)
+            })
         }
         return QueryData(v, warnings: r.warnings)
     }

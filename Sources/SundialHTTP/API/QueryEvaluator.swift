@@ -24,26 +24,35 @@ public protocol QueryEvaluator: Sendable {
 
 /// One PromQL result, in the shape the JSON API renders.
 public struct QueryData: Sendable {
-    /// One series of an instant vector.
+    /// One series of an instant vector: a float `value`, or a native histogram when `histogram`
+    /// is set (then `value` is unused).
     public struct InstantSample: Sendable {
         public var labels: Labels
         public var timestamp: Timestamp
         public var value: Double
-        public init(labels: Labels, timestamp: Timestamp, value: Double) {
+        public var histogram: FloatHistogram?
+        public init(labels: Labels, timestamp: Timestamp, value: Double, histogram: FloatHistogram? = nil) {
             self.labels = labels
             self.timestamp = timestamp
             self.value = value
+            self.histogram = histogram
         }
     }
-    /// One series of a range vector: `timestamps[i]` (ms) goes with `values[i]`.
+    /// One series of a range vector: `timestamps[i]` (ms) goes with `values[i]`, and
+    /// `histogramTimestamps[i]` with `histograms[i]` (native-histogram points; no time in both).
     public struct RangeSeries: Sendable {
         public var labels: Labels
         public var timestamps: [Timestamp]
         public var values: [Double]
-        public init(labels: Labels, timestamps: [Timestamp], values: [Double]) {
+        public var histogramTimestamps: [Timestamp]
+        public var histograms: [FloatHistogram]
+        public init(labels: Labels, timestamps: [Timestamp], values: [Double],
+                    histogramTimestamps: [Timestamp] = [], histograms: [FloatHistogram] = []) {
             self.labels = labels
             self.timestamps = timestamps
             self.values = values
+            self.histogramTimestamps = histogramTimestamps
+            self.histograms = histograms
         }
     }
     /// The value kinds of `resultType`.
@@ -62,7 +71,11 @@ public struct QueryData: Sendable {
         self.warnings = warnings
     }
 
-    /// Writes `{"resultType":…,"result":…}` as Prometheus's `queryData` marshals it.
+    /// Writes `{"resultType":…,"result":…}` as Prometheus's `queryData` marshals it
+    /// (`web/api/v1/json_codec.go`, identical in 2.42 and 3.x for these shapes): a vector sample has
+    /// `"value":[t,"v"]` or, for a native histogram, `"histogram":[t,{…}]`; a matrix series has
+    /// `"values"` only when it has float points and `"histograms"` only when it has histogram
+    /// points (see ``JSONWriter/histogram(_:)``).
     public func writeJSON(to w: inout JSONWriter) {
         switch value {
         case .scalar(let t, let v):
@@ -80,8 +93,13 @@ public struct QueryData: Sendable {
                 if i > 0 { w.byte(UInt8(ascii: ",")) }
                 w.raw(#"{"metric":"#)
                 w.labels(s.labels)
-                w.raw(#","value":"#)
-                w.point(s.timestamp, s.value)
+                if let h = s.histogram {
+                    w.raw(#","histogram":"#)
+                    w.histogramPoint(s.timestamp, h)
+                } else {
+                    w.raw(#","value":"#)
+                    w.point(s.timestamp, s.value)
+                }
                 w.byte(UInt8(ascii: "}"))
             }
             w.byte(UInt8(ascii: "]"))
@@ -91,12 +109,25 @@ public struct QueryData: Sendable {
                 if i > 0 { w.byte(UInt8(ascii: ",")) }
                 w.raw(#"{"metric":"#)
                 w.labels(s.labels)
-                w.raw(#","values":["#)
-                for j in 0..<Swift.min(s.timestamps.count, s.values.count) {
-                    if j > 0 { w.byte(UInt8(ascii: ",")) }
-                    w.point(s.timestamps[j], s.values[j])
+                let nf = Swift.min(s.timestamps.count, s.values.count)
+                if nf > 0 {
+                    w.raw(#","values":["#)
+                    for j in 0..<nf {
+                        if j > 0 { w.byte(UInt8(ascii: ",")) }
+                        w.point(s.timestamps[j], s.values[j])
+                    }
+                    w.byte(UInt8(ascii: "]"))
                 }
-                w.raw("]}")
+                let nh = Swift.min(s.histogramTimestamps.count, s.histograms.count)
+                if nh > 0 {
+                    w.raw(#","histograms":["#)
+                    for j in 0..<nh {
+                        if j > 0 { w.byte(UInt8(ascii: ",")) }
+                        w.histogramPoint(s.histogramTimestamps[j], s.histograms[j])
+                    }
+                    w.byte(UInt8(ascii: "]"))
+                }
+                w.byte(UInt8(ascii: "}"))
             }
             w.byte(UInt8(ascii: "]"))
         }
@@ -107,8 +138,14 @@ public struct QueryData: Sendable {
     public var estimatedJSONSize: Int {
         switch value {
         case .scalar, .string: 128
-        case .vector(let v): 64 + v.count * 160
-        case .matrix(let m): 64 + m.reduce(0) { $0 + 120 + $1.timestamps.count * 28 }
+        case .vector(let v): 64 + v.count * 160 + v.reduce(0) { $0 + ($1.histogram.map(Self.estimatedSize) ?? 0) }
+        case .matrix(let m):
+            64 + m.reduce(0) { $0 + 120 + $1.timestamps.count * 28 + $1.histograms.reduce(0) { $0 + 16 + Self.estimatedSize($1) } }
         }
+    }
+
+    /// A rough size of one histogram's JSON, bytes.
+    static func estimatedSize(_ h: FloatHistogram) -> Int {
+        48 + (h.positiveBuckets.count + h.negativeBuckets.count + 1) * 56
     }
 }
