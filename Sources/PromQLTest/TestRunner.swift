@@ -135,7 +135,7 @@ public struct TestRunner: Sendable {
                 var status = await evaluate(e, storage)
                 if case .failed(let msg) = status {
                     if e.mentionsHistograms {
-                        status = .skipped("native histograms")
+                        status = .skipped("native histograms: \(msg)")
                     } else if !histogramSeries.isEmpty, touchesHistograms(e.query, histogramSeries) {
                         status = .skipped("native histograms (query reads histogram series; float result: \(msg))")
                     } else if startTimestamps {

@@ -44,6 +44,8 @@ extension Evaluator {
             switch op {
             case .mul: return .histogram(h.scaled(by: f))
             case .div: return .histogram(h.divided(by: f))
+            case .trimUpper: return .histogram(h.trimmed(at: f, keepAbove: false))
+            case .trimLower: return .histogram(h.trimmed(at: f, keepAbove: true))
             default: return nil
             }
         case (.float(let f), .histogram(let h)):

@@ -241,11 +241,19 @@ extension FloatHistogram {
     }
 
     /// Every count, the sum and every bucket divided by `divisor` (Prometheus `Div`).
+    /// Division by zero removes every bucket (count, sum and zero bucket become ±Inf or NaN).
     public func divided(by divisor: Double) -> FloatHistogram {
         var h = self
         h.count /= divisor
         h.sum /= divisor
         h.zeroCount /= divisor
+        if divisor == 0 {
+            h.positiveSpans = []
+            h.negativeSpans = []
+            h.positiveBuckets = []
+            h.negativeBuckets = []
+            return h
+        }
         for i in h.positiveBuckets.indices { h.positiveBuckets[i] /= divisor }
         for i in h.negativeBuckets.indices { h.negativeBuckets[i] /= divisor }
         return h
