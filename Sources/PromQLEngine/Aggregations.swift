@@ -45,7 +45,10 @@ extension Evaluator {
         default: break
         }
         var input = try evalVectorWithHistograms(a.expr, grid)
-        let hinput = splitHistograms(&input)
+        // limitk, limit_ratio and count_values take histogram samples like floats; the others
+        // aggregate them apart (``mergeHistogramAggregation``) or ignore them.
+        let keepsHistograms = a.op == .limitk || a.op == .limitRatio || a.op == .countValues
+        let hinput = keepsHistograms ? [] : splitHistograms(&input)
         let steps = grid.count
 
         // Group membership, once per series.
@@ -100,7 +103,8 @@ extension Evaluator {
             var counts: [Int: [Int: Double]] = [:]  // slot -> step -> count
             for (si, s) in input.enumerated() {
                 for i in 0..<steps where s.present[i] {
-                    let key = keys[groupOf[si]].setting(paramString, to: GoFormat.shortest(s.values[i]))
+                    let text = s.histogram(i)?.description ?? GoFormat.shortest(s.values[i])
+                    let key = keys[groupOf[si]].setting(paramString, to: text)
                     let slot = b.slot(key, dropName: s.dropName && dropKeys.contains(keys[groupOf[si]]))
                     counts[slot, default: [:]][i, default: 0] += 1
                 }
@@ -267,6 +271,7 @@ extension Evaluator {
                     guard keep else { continue }
                 }
                 try b.set(slotOf[si], i, s.values[i])
+                if let h = s.histogram(i) { b.series[slotOf[si]].setHistogram(i, h) }
             }
         }
         return b.finish()

@@ -256,7 +256,10 @@ final class Evaluator {
         var b = VectorBuilder(steps: ss.first?.values.count ?? 0)
         for s in ss {
             let slot = b.slot(s.labels)
-            for j in s.present.indices where s.present[j] { try b.set(slot, j, s.values[j]) }
+            for j in s.present.indices where s.present[j] {
+                try b.set(slot, j, s.values[j])
+                if let h = s.histogram(j) { b.series[slot].setHistogram(j, h) }
+            }
         }
         return b.finish()
     }

@@ -124,10 +124,11 @@ extension Evaluator {
                 let v = try evalVectorSelector(vs, grid, sampleTimestamps: true)
                 return .vector(try mapValues(v) { x, _ in x })
             }
-            let v = try evalVector(args[0], grid)
+            var v = try evalVectorWithHistograms(args[0], grid)
+            for k in v.indices { v[k].histograms = [] }  // every sample becomes the step's time
             return .vector(try mapValues(v) { _, i in Double(grid.time(i)) / 1000 })
         case .absent:
-            let v = try evalVector(args[0], grid)
+            let v = try evalVectorWithHistograms(args[0], grid)
             var labels = Labels()
             if case .vectorSelector(let vs) = args[0].unparenthesized { labels = Evaluator.absentLabels(vs) }
             var s = StepSeries(labels: labels, steps: grid.count)

@@ -22,7 +22,7 @@ extension Evaluator {
     }
 
     func labelReplace(_ call: Call, _ grid: StepGrid) throws(EvaluationError) -> [StepSeries] {
-        let input = try evalVector(call.args[0], grid)
+        let input = try evalVectorWithHistograms(call.args[0], grid)
         let dst = try evalString(call.args[1], grid)
         let replacement = try evalString(call.args[2], grid)
         let src = try evalString(call.args[3], grid)
@@ -53,7 +53,7 @@ extension Evaluator {
     }
 
     func labelJoin(_ call: Call, _ grid: StepGrid) throws(EvaluationError) -> [StepSeries] {
-        let input = try evalVector(call.args[0], grid)
+        let input = try evalVectorWithHistograms(call.args[0], grid)
         let dst = try evalString(call.args[1], grid)
         let sep = try evalString(call.args[2], grid)
         var srcs: [String] = []

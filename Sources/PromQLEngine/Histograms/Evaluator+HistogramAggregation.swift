@@ -44,31 +44,18 @@ extension Evaluator {
         for (i, s) in out.enumerated() { index[s.labels] = i }
         // Per group: histogram sum and member count per step.
         var order: [Labels] = []
-        var acc: [Labels: (sum: [FloatHistogram?], n: [Int], failed: [Bool], dropName: Bool)] = [:]
+        var acc: [Labels: (members: [[FloatHistogram]], n: [Int], dropName: Bool)] = [:]
         for s in hseries {
             let k = Evaluator.groupingKey(s.labels, grouping, without: without)
             if acc[k] == nil {
                 order.append(k)
-                acc[k] = ([FloatHistogram?](repeating: nil, count: steps), [Int](repeating: 0, count: steps),
-                          [Bool](repeating: false, count: steps), false)
+                acc[k] = ([[FloatHistogram]](repeating: [], count: steps), [Int](repeating: 0, count: steps), false)
             }
             if s.dropName && k.has(Labels.metricName) { acc[k]!.dropName = true }
             for i in 0..<steps {
                 guard s.present[i], let h = s.histogram(i) else { continue }
                 acc[k]!.n[i] += 1
-                if op == .count || op == .group || acc[k]!.failed[i] { continue }
-                if let cur = acc[k]!.sum[i] {
-                    var notes = HistogramCombineNotes()
-                    do throws(HistogramCombineError) {
-                        acc[k]!.sum[i] = try cur.combined(with: h, sign: 1, notes: &notes)
-                    } catch {
-                        acc[k]!.failed[i] = true
-                        acc[k]!.sum[i] = nil
-                        warnOnce(Evaluator.incompatibleAggregationWarning)
-                    }
-                } else {
-                    acc[k]!.sum[i] = h
-                }
+                if op == .sum || op == .avg { acc[k]!.members[i].append(h) }
             }
         }
         for k in order {
@@ -97,8 +84,15 @@ extension Evaluator {
                         warnOnce(Evaluator.mixedAggregationWarning)
                         continue
                     }
-                    guard !a.failed[i], var h = a.sum[i] else { continue }
-                    if op == .avg { h = h.divided(by: Double(a.n[i])) }
+                    var notes = HistogramCombineNotes()
+                    var h: FloatHistogram
+                    do throws(HistogramCombineError) {
+                        h = try FloatHistogram.kahanSum(a.members[i], scale: op == .avg ? 1 / Double(a.n[i]) : 1,
+                                                        notes: &notes)
+                    } catch {
+                        warnOnce(Evaluator.incompatibleAggregationWarning)
+                        continue
+                    }
                     h.counterResetHint = h.counterResetHint == .gauge ? .gauge : .unknown
                     out[slot].setHistogram(i, h.compacted())
                 }

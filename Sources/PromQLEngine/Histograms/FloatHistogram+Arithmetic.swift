@@ -229,6 +229,49 @@ extension FloatHistogram {
         return h
     }
 
+    /// The sum of `hs` (non-empty) with Kahan-compensated additions of every field (Prometheus 3
+    /// sums histograms with `KahanAdd`): the layout is that of adding them one by one (coarsest
+    /// schema, widest zero bucket, common custom bounds); `scale` multiplies every input first
+    /// (`1/n` for an average that cannot overflow).
+    public static func kahanSum(_ hs: [FloatHistogram], scale: Double = 1, notes: inout HistogramCombineNotes)
+        throws(HistogramCombineError) -> FloatHistogram
+    {
+        var layout = hs[0]
+        for h in hs.dropFirst() { layout = try layout.combined(with: h, sign: 1, notes: &notes) }
+        var count = (0.0, 0.0), sum = (0.0, 0.0), zero = (0.0, 0.0)
+        var pos: [Int32: (Double, Double)] = [:], neg: [Int32: (Double, Double)] = [:]
+        func add(_ x: Double, _ acc: inout (Double, Double)) { RangeKernels.kahanAdd(x, &acc.0, &acc.1) }
+        for h0 in hs {
+            var h = scale == 1 ? h0 : h0.scaled(by: scale)
+            if h.usesCustomBuckets {
+                if h.customValues != layout.customValues {
+                    h.setEntries(h.rebinned(to: layout.customValues), negative: false)
+                    h.customValues = layout.customValues
+                }
+            } else {
+                if h.zeroThreshold < layout.zeroThreshold {
+                    (h.zeroCount, _) = h.zeroCountForLargerThreshold(layout.zeroThreshold)
+                    h.zeroThreshold = layout.zeroThreshold
+                    h.trimBucketsInZeroBucket()
+                }
+                if h.schema > layout.schema { h = h.reduced(to: layout.schema) }
+            }
+            add(h.count, &count)
+            add(h.sum, &sum)
+            add(h.zeroCount, &zero)
+            for e in h.bucketEntries(negative: false) { add(e.count, &pos[e.index, default: (0, 0)]) }
+            for e in h.bucketEntries(negative: true) { add(e.count, &neg[e.index, default: (0, 0)]) }
+        }
+        func total(_ a: (Double, Double)) -> Double { a.0.isInfinite ? a.0 : a.0 + a.1 }
+        var out = layout
+        out.count = total(count)
+        out.sum = total(sum)
+        out.zeroCount = total(zero)
+        out.setEntries(pos.keys.sorted().map { ($0, total(pos[$0]!)) }, negative: false)
+        out.setEntries(neg.keys.sorted().map { ($0, total(neg[$0]!)) }, negative: true)
+        return out
+    }
+
     /// Every count, the sum and every bucket multiplied by `factor` (Prometheus `Mul`).
     public func scaled(by factor: Double) -> FloatHistogram {
         var h = self

@@ -114,19 +114,15 @@ struct HistogramWindow {
                 result = ch.compacted()
             case .sumOverTime, .avgOverTime:
                 if nf > 0 { warn(HistogramWindow.mixedWarning); continue }
-                var acc = hs[hlo]
-                var failed = false
-                for k in (hlo + 1)..<hhi {
-                    var notes = HistogramCombineNotes()
-                    do throws(HistogramCombineError) {
-                        acc = try acc.combined(with: hs[k], sign: 1, notes: &notes)
-                    } catch {
-                        failed = true
-                        break
-                    }
+                var acc: FloatHistogram
+                var notes = HistogramCombineNotes()
+                do throws(HistogramCombineError) {
+                    acc = try FloatHistogram.kahanSum(Array(hs[hlo..<hhi]),
+                                                      scale: function == .avgOverTime ? 1 / Double(nh) : 1, notes: &notes)
+                } catch {
+                    warn(HistogramWindow.incompatibleWarning)
+                    continue
                 }
-                if failed { warn(HistogramWindow.incompatibleWarning); continue }
-                if function == .avgOverTime { acc = acc.divided(by: Double(nh)) }
                 result = acc.compacted()
             case .countOverTime:
                 floatResult = Double(nf + nh)
