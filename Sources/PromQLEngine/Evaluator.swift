@@ -126,7 +126,12 @@ final class Evaluator {
                 for i in ss.indices {
                     for j in ss[i].values.indices { ss[i].values[j] = -ss[i].values[j] }
                     for j in ss[i].histograms.indices {
-                        if let h = ss[i].histograms[j] { ss[i].histograms[j] = h.scaled(by: -1) }
+                        if var h = ss[i].histograms[j] {
+                            // Unary minus turns counters into gauges.
+                            h = h.scaled(by: -1)
+                            h.counterResetHint = .gauge
+                            ss[i].histograms[j] = h
+                        }
                     }
                     dropName(&ss[i])
                 }

@@ -93,7 +93,6 @@ extension Evaluator {
                         warnOnce(Evaluator.incompatibleAggregationWarning)
                         continue
                     }
-                    h.counterResetHint = h.counterResetHint == .gauge ? .gauge : .unknown
                     out[slot].setHistogram(i, h.compacted())
                 }
             }

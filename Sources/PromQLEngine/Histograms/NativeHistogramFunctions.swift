@@ -27,6 +27,19 @@ extension Evaluator {
         return out
     }
 
+    /// Classic and native results of `histogram_quantile(s)`/`histogram_fraction` joined; a label
+    /// set that both produce has no result (warning, Prometheus 3 "mix of classic and native histograms").
+    func joinClassicAndNative(_ classic: [StepSeries], _ native: [StepSeries]) -> [StepSeries] {
+        guard !classic.isEmpty && !native.isEmpty else { return classic + native }
+        let nativeLabels = Set(native.map(\.labels))
+        let clash = Set(classic.map(\.labels)).intersection(nativeLabels)
+        guard !clash.isEmpty else { return classic + native }
+        for l in clash {
+            warnOnce("PromQL warning: vector contains a mix of classic and native histograms for metric name \(GoQuote.quote(l.metricName ?? ""))")
+        }
+        return (classic + native).filter { !clash.contains($0.labels) }
+    }
+
     /// The histogram functions; nil when `call` is not one of them.
     func evalNativeHistogramFunction(_ call: Call, _ grid: StepGrid) throws(EvaluationError) -> EvalValue? {
         let args = call.args
@@ -50,19 +63,17 @@ extension Evaluator {
             var v = try evalVectorWithHistograms(args[1], grid)
             let natives = mapHistograms(v) { h, i in NativeHistogramStats.quantile(q[i], h) }
             dropHistogramSamples(&v)
-            var out = v.isEmpty ? [] : try HistogramQuantile.evaluate(q: q, input: v, steps: grid.count,
+            let out = v.isEmpty ? [] : try HistogramQuantile.evaluate(q: q, input: v, steps: grid.count,
                                                                      delayedName: delaysNameRemoval, v3: isV3)
-            out += natives
-            return .vector(try checkUniqueLabels(out))
+            return .vector(try checkUniqueLabels(joinClassicAndNative(out, natives)))
         case .histogramFraction where isV3:
             let lo = try evalScalar(args[0], grid), hi = try evalScalar(args[1], grid)
             var v = try evalVectorWithHistograms(args[2], grid)
             let natives = mapHistograms(v) { h, i in NativeHistogramStats.fraction(lo[i], hi[i], h) }
             dropHistogramSamples(&v)
-            var out = v.isEmpty ? [] : try HistogramQuantile.fraction(lower: lo, upper: hi, input: v, steps: grid.count,
+            let out = v.isEmpty ? [] : try HistogramQuantile.fraction(lower: lo, upper: hi, input: v, steps: grid.count,
                                                                      delayedName: delaysNameRemoval, v3: isV3)
-            out += natives
-            return .vector(try checkUniqueLabels(out))
+            return .vector(try checkUniqueLabels(joinClassicAndNative(out, natives)))
         case .histogramQuantiles where isV3:
             var v = try evalVectorWithHistograms(args[0], grid)
             let label = try evalString(args[1], grid)
@@ -74,9 +85,9 @@ extension Evaluator {
             var out: [StepSeries] = []
             for a in args.dropFirst(2) {
                 let q = try evalScalar(a, grid)
-                var part = v.isEmpty ? [] : try HistogramQuantile.evaluate(q: q, input: v, steps: grid.count,
-                                                                          delayedName: delaysNameRemoval, v3: isV3)
-                part += mapHistograms(nativeInput) { h, i in NativeHistogramStats.quantile(q[i], h) }
+                let classic = v.isEmpty ? [] : try HistogramQuantile.evaluate(q: q, input: v, steps: grid.count,
+                                                                             delayedName: delaysNameRemoval, v3: isV3)
+                var part = joinClassicAndNative(classic, mapHistograms(nativeInput) { h, i in NativeHistogramStats.quantile(q[i], h) })
                 let text = GoFormat.openMetricsFloat(q.first ?? .nan)
                 for k in part.indices { part[k].labels = part[k].labels.setting(label, to: text) }
                 out += part

@@ -53,7 +53,8 @@ enum NativeHistogramStats {
             }
         }
         if count > h.count { count = h.count }
-        if count < rank { return bucket.upper }
+        // Not reached: the missing observations are NaN (they raise the count, not the buckets).
+        if count < rank { return h.sum.isNaN ? .nan : bucket.upper }
         if forward {
             rank -= count - bucket.count
         } else {
@@ -94,8 +95,10 @@ enum NativeHistogramStats {
                     b.upper = 0
                 }
             }
-            func linear(_ v: Double) -> Double {
-                if b.lower == -.infinity || b.upper == .infinity { return v <= b.lower ? rank : rank + (v >= b.upper ? b.count : 0) }
+            /// Rank at `v` inside the bucket; an infinitely wide bucket cannot be interpolated and
+            /// contributes nothing (a lower bound in it counts from its end, an upper bound from its start).
+            func linear(_ v: Double, isLower: Bool) -> Double {
+                if b.lower == -.infinity || b.upper == .infinity { return isLower ? rank + b.count : rank }
                 return rank + b.count * (v - b.lower) / (b.upper - b.lower)
             }
             func exponential(_ v: Double) -> Double {
@@ -113,18 +116,22 @@ enum NativeHistogramStats {
             }
             if lowerSet && upperSet { break }
             if !lowerSet && b.lower < lower && b.upper > lower {
-                lowerRank = h.usesCustomBuckets || zeroBucket ? linear(lower) : exponential(lower)
+                lowerRank = h.usesCustomBuckets || zeroBucket ? linear(lower, isLower: true) : exponential(lower)
                 lowerSet = true
             }
             if !upperSet && b.lower < upper && b.upper > upper {
-                upperRank = h.usesCustomBuckets || zeroBucket ? linear(upper) : exponential(upper)
+                upperRank = h.usesCustomBuckets || zeroBucket ? linear(upper, isLower: false) : exponential(upper)
                 upperSet = true
             }
             if lowerSet && upperSet { break }
             rank += b.count
         }
-        if !lowerSet || lowerRank > h.count { lowerRank = h.count }
-        if !upperSet || upperRank > h.count { upperRank = h.count }
+        // Bounds above every bucket: the rank of all bucketed observations (NaN observations
+        // are in no bucket and so in no fraction).
+        if !lowerSet { lowerRank = rank }
+        if !upperSet { upperRank = rank }
+        if lowerRank > h.count { lowerRank = h.count }
+        if upperRank > h.count { upperRank = h.count }
         return (upperRank - lowerRank) / h.count
     }
 
