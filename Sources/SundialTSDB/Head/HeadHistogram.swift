@@ -112,9 +112,11 @@ extension SeriesState {
     }
 
     /// Appends a histogram sample: cuts the float open chunk (a kind switch), and cuts the
-    /// histogram open chunk when the kind (integer/float) changes or by the float chunk rules of
-    /// Prometheus 2.42 (`appendPreprocessor`: end of the chunk range, the end predicted at 1/4
-    /// full, or twice `samplesPerChunk` samples). Nothing changes when `t` is not after the newest sample.
+    /// histogram open chunk by the chunk rules of Prometheus 2.42 (`appendPreprocessor`, the same
+    /// as for floats: end of the chunk range, the end predicted at 1/4 full, or twice
+    /// `samplesPerChunk` samples — 2.42 has no byte-size rule for histogram chunks) or when the
+    /// histogram cannot follow the chunk's samples (``HistogramChunkBuilder``: kind, schema,
+    /// counter reset...). Nothing changes when `t` is not after the newest sample.
     mutating func appendHistogram(_ t: Int64, _ v: HeadHistogramValue, chunkRange: Int64, samplesPerChunk: Int) -> AppendOutcome {
         let newest = maxTime
         if newest != .min && t <= newest { return .rejected }
@@ -127,23 +129,27 @@ extension SeriesState {
             histograms = h
         }
         if open.count > 0 { cut() }
-        var outcome = AppendOutcome.appended
+        var header: HistogramChunkHeader? = nil
         let n = h.open.count
-        if n == 0 || h.open.isFloat != v.isFloat {
-            h.cutOpen()
-            h.nextAt = SeriesState.rangeEnd(t, chunkRange)
-            outcome = .appendedNewChunk
+        if n == 0 {
+            header = HistogramChunkBuilder.newChunkHeader(v)
         } else {
             if n == samplesPerChunk / 4 {
                 h.nextAt = SeriesState.chunkEndTime(start: h.open.minTime, current: h.open.maxTime, max: h.nextAt)
             }
             if t >= h.nextAt || n >= samplesPerChunk * 2 {
-                h.cutOpen()
-                h.nextAt = SeriesState.rangeEnd(t, chunkRange)
-                outcome = .appendedNewChunk
+                header = HistogramChunkBuilder.newChunkHeader(v)
+            } else {
+                header = h.open.tryAppend(t, v)
             }
         }
-        h.open.append(t, v)
+        var outcome = AppendOutcome.appended
+        if let header {
+            h.cutOpen()
+            h.open.start(t, v, header: header)
+            h.nextAt = SeriesState.rangeEnd(t, chunkRange)
+            outcome = .appendedNewChunk
+        }
         h.lastTime = t
         h.last = v
         return outcome

@@ -204,7 +204,7 @@ extension HeadSeries {
         }
         let start = buffer.count
         for c in chunks where c.overlaps(minTime, maxTime) {
-            c.decode(minTime: minTime, maxTime: maxTime, into: &buffer)
+            try c.decode(minTime: minTime, maxTime: maxTime, into: &buffer)
         }
         if !deleted.isEmpty { HeadSeries.dropDeleted(&buffer, from: start, deleted) }
     }
