@@ -10,7 +10,11 @@ public import SundialCore
 ///   series; series without `__name__` are skipped;
 /// - output is grouped by metric name (sorted), each group headed by `# TYPE <name> untyped`;
 ///   labels are written sorted, without `__name__`, followed by the external labels the series
-///   lacks (sorted by name); every sample carries its timestamp in ms.
+///   lacks (sorted by name); every sample carries its timestamp in ms;
+/// - native histograms: the text format cannot carry them, so a series whose newest sample in the
+///   window is a histogram is left out (2.42 serves those only in the protobuf exposition format,
+///   which Sundial's `/federate` does not offer; a float sample older than the histogram is not
+///   served in its place either).
 ///
 /// Thread-safe (`Sendable`, immutable).
 public struct Federation: Sendable {
@@ -32,19 +36,29 @@ public struct Federation: Sendable {
     /// - Throws: ``IngestError/Kind/storage`` when storage fails.
     public func render(matcherSets: [[LabelMatcher]], now: Timestamp) throws(IngestError) -> [UInt8] {
         let mint = now - lookbackDeltaMs
-        var latest: [Labels: (Timestamp, Double)] = [:]
+        /// Newest sample per series; `isHistogram` marks a series to leave out.
+        var latest: [Labels: (t: Timestamp, v: Double, isHistogram: Bool)] = [:]
         do {
             let q = try storage.querier(minTime: mint, maxTime: now)
             defer { q.close() }
             var buffer = SampleBuffer()
+            var histograms = HistogramSampleBuffer()
             let hints = SelectHints(start: mint, end: now)
             for matchers in matcherSets {
                 for s in try q.select(sorted: false, hints: hints, matchers: matchers) {
                     if latest[s.labels] != nil { continue }
                     buffer.removeAll()
                     try s.samples(minTime: mint, maxTime: now, into: &buffer)
+                    if s.mayContainHistograms {
+                        histograms.removeAll()
+                        try s.histogramSamples(minTime: mint, maxTime: now, into: &histograms)
+                        if let ht = histograms.timestamps.last, ht > (buffer.timestamps.last ?? Int64.min) {
+                            latest[s.labels] = (ht, 0, true)
+                            continue
+                        }
+                    }
                     guard let t = buffer.timestamps.last, let v = buffer.values.last else { continue }
-                    latest[s.labels] = (t, v)
+                    latest[s.labels] = (t, v, false)
                 }
             }
         } catch let e as IngestError {
@@ -54,8 +68,8 @@ public struct Federation: Sendable {
         }
         var rows: [(name: String, labels: Labels, t: Timestamp, v: Double)] = []
         rows.reserveCapacity(latest.count)
-        for (labels, (t, v)) in latest {
-            if StaleMarker.isStale(v) { continue }
+        for (labels, (t, v, isHistogram)) in latest {
+            if isHistogram || StaleMarker.isStale(v) { continue }
             guard let name = labels.metricName else { continue }  // "Ignoring nameless metric during federation"
             rows.append((name, labels, t, v))
         }
