@@ -37,6 +37,8 @@ extension Evaluator {
                 if !valid { throw EvaluationError(.execution, "invalid label name \(GoQuote.quote(paramString))") }
             } else {
                 param = try evalScalar(p, grid)
+                if a.op == .quantile { checkQuantileParams(param, p) }
+                if a.op == .limitRatio { checkLimitRatios(param, p) }
             }
         }
         switch a.op {

@@ -83,7 +83,9 @@ public final class Engine: Sendable {
     public func instantQuery(_ query: String, at: Timestamp, storage: any Queryable, limiter: QueryLimiter? = nil)
         async throws(EvaluationError) -> QueryResult
     {
-        try await instantQuery(try parse(query), at: at, storage: storage, limiter: limiter)
+        var r = try await instantQuery(try parse(query), at: at, storage: storage, limiter: limiter)
+        r.positionAnnotations(in: query)
+        return r
     }
 
     /// Evaluates `query` at every `step` ms from `start` to `end` (inclusive, ms). The result is
@@ -94,7 +96,9 @@ public final class Engine: Sendable {
     public func rangeQuery(_ query: String, start: Timestamp, end: Timestamp, step: Int64, storage: any Queryable,
                            limiter: QueryLimiter? = nil) async throws(EvaluationError) -> QueryResult
     {
-        try await rangeQuery(try parse(query), start: start, end: end, step: step, storage: storage, limiter: limiter)
+        var r = try await rangeQuery(try parse(query), start: start, end: end, step: step, storage: storage, limiter: limiter)
+        r.positionAnnotations(in: query)
+        return r
     }
 
     /// Evaluates a parsed expression at time `at` (ms) under `limiter` (default ``defaultLimiter``).
@@ -124,7 +128,7 @@ public final class Engine: Sendable {
                                                       histogramTimestamps: $0.histogramTimestamps, histograms: $0.histograms) }
                     .sorted { $0.labels < $1.labels })
             }
-            return QueryResult(value: value, warnings: ev.warnings, samplesProcessed: ev.totalSamples)
+            return QueryResult(value: value, warnings: ev.warnings, annotations: ev.annotations, samplesProcessed: ev.totalSamples)
         }
     }
 
@@ -173,7 +177,7 @@ public final class Engine: Sendable {
             default:
                 throw EvaluationError(.badData, "invalid expression type for range query, must be Scalar or instant Vector")
             }
-            return QueryResult(value: .matrix(out), warnings: ev.warnings, samplesProcessed: ev.totalSamples)
+            return QueryResult(value: .matrix(out), warnings: ev.warnings, annotations: ev.annotations, samplesProcessed: ev.totalSamples)
         }
     }
 

@@ -127,7 +127,13 @@ extension Evaluator {
             guard r.any else { return }
             try finish(labels, &ss, inputDropsName: inputDropsName)
         }
+        // v3 annotations: the counter-name info of rate/increase and quantile_over_time's invalid φ.
+        var lastCounterName: String? = nil
+        let annotateCounter = v3 && (rf == .rate || rf == .increase)
+        let annotateQuantile = v3 && rf == .quantileOverTime && params[0].contains { Evaluator.isInvalidQuantile($0) }
         func finish(_ labels: Labels, _ ss: inout StepSeries, inputDropsName: Bool = false) throws(EvaluationError) {
+            if annotateCounter { checkCounterName(labels, call, rangeIndex: rangeIndex, lastName: &lastCounterName) }
+            if annotateQuantile { checkQuantileOverTime(params[0], ss, call.args[0]) }
             if delayed {
                 ss.labels = labels
                 ss.dropName = inputDropsName || !keepName

@@ -34,6 +34,8 @@ final class Evaluator {
     /// Series selected so far, summed over selector evaluations, checked against ``maxSeries``.
     var seriesSelected = 0
     var warnings: [String] = []
+    /// PromQL annotations (v3 only; see ``annotate(_:)``).
+    var annotations = Annotations()
     private var checkCounter = 0
     /// Set when the query's task is cancelled while evaluation runs on a pool thread.
     var cancellation: CancellationFlag?

@@ -110,6 +110,9 @@ public struct QueryResult: Sendable {
     public var infos: [String]
     /// Samples read from storage or produced by subqueries while evaluating (`totalQueryableSamples`).
     public var samplesProcessed: Int
+    /// The PromQL annotations (v3 semantics only), structured; ``warnings`` and ``infos`` hold
+    /// them as text too, with their `(line:col)` when the query was given as text.
+    public var annotations: [Annotation] = []
 
     /// A result.
     public init(value: QueryValue, warnings: [String] = [], infos: [String] = [], samplesProcessed: Int = 0) {
@@ -117,5 +120,29 @@ public struct QueryResult: Sendable {
         self.warnings = warnings
         self.infos = infos
         self.samplesProcessed = samplesProcessed
+    }
+
+    /// A result carrying `annotations`, appended as text (without positions) to `warnings` and `infos`.
+    public init(value: QueryValue, warnings: [String] = [], annotations: Annotations, samplesProcessed: Int) {
+        self.init(value: value, warnings: warnings, samplesProcessed: samplesProcessed)
+        self.annotations = annotations.all
+        for a in annotations.all {
+            switch a.level {
+            case .warning: self.warnings.append(a.text)
+            case .info: self.infos.append(a.text)
+            }
+        }
+    }
+
+    /// Rewrites the annotation texts in ``warnings`` and ``infos`` with their position in `query`
+    /// (`text (line:col)`, as Prometheus's API prints them).
+    public mutating func positionAnnotations(in query: String) {
+        for a in annotations {
+            let rendered = a.rendered(in: query)
+            switch a.level {
+            case .warning: if let i = warnings.firstIndex(of: a.text) { warnings[i] = rendered }
+            case .info: if let i = infos.firstIndex(of: a.text) { infos[i] = rendered }
+            }
+        }
     }
 }

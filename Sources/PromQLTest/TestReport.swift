@@ -6,6 +6,21 @@ public struct TestReport: Sendable {
 
     public var passed: Int { outcomes.filter { $0.status == .passed }.count }
     public var failed: Int { outcomes.filter { if case .failed = $0.status { true } else { false } }.count }
+    /// The `expect warn|info|no_warn|no_info` lines over all evals: held (their eval passed),
+    /// failed (their eval failed on them), unverified (the eval failed on something else or was skipped).
+    public var annotationTally: (lines: Int, held: Int, failed: Int, unverified: Int) {
+        var t = (lines: 0, held: 0, failed: 0, unverified: 0)
+        for o in outcomes where o.annotationLines > 0 {
+            t.lines += o.annotationLines
+            switch o.annotationsHeld {
+            case true?: t.held += o.annotationLines
+            case false?: t.failed += o.annotationLines
+            case nil: t.unverified += o.annotationLines
+            }
+        }
+        return t
+    }
+
     public var skipped: Int { outcomes.filter { if case .skipped = $0.status { true } else { false } }.count }
 
     /// One line per failing eval (`file:line: query: message`), one per skipped eval with its
@@ -22,6 +37,11 @@ public struct TestReport: Sendable {
         }
         var summary = "\(passed) passed, \(failed) failed"
         if skipped > 0 { summary += ", \(skipped) skipped" }
+        let a = annotationTally
+        if a.lines > 0 {
+            lines.append("annotation expectations (expect warn/info/no_warn/no_info lines): \(a.held) held, \(a.failed) failed, "
+                         + "\(a.unverified) unverified (eval failed earlier or skipped), of \(a.lines)")
+        }
         lines.append(summary)
         return lines.joined(separator: "\n")
     }

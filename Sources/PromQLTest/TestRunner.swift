@@ -17,6 +17,11 @@ public struct EvalOutcome: Sendable {
     public var query: String
     /// Passed, failed with a message, or skipped with a reason.
     public var status: Status
+    /// The eval's `expect warn|info|no_warn|no_info` lines (0 when it has none).
+    public var annotationLines = 0
+    /// Whether those lines held: true when the eval passed (annotations are checked first), false
+    /// when it failed on them, nil when it failed for another reason first or was skipped.
+    public var annotationsHeld: Bool? = nil
 
     /// An outcome.
     public init(file: String, line: Int, query: String, status: Status) {
@@ -140,13 +145,18 @@ public struct TestRunner: Sendable {
                         status = .skipped("native histograms (query reads histogram series; float result: \(msg))")
                     } else if startTimestamps {
                         status = .skipped("start timestamps (@st) are not stored: \(msg)")
-                    } else if e.expectWarn || e.expectInfo {
-                        status = .skipped("annotations (warn/info) are not produced: \(msg)")
                     }
-                } else if status == .passed, e.mentionsHistograms {
-                    status = .passed
                 }
-                outcomes.append(EvalOutcome(file: name, line: e.line, query: e.query, status: status))
+                var outcome = EvalOutcome(file: name, line: e.line, query: e.query, status: status)
+                outcome.annotationLines = e.annotationExpectationLines
+                if outcome.annotationLines > 0 {
+                    switch status {
+                    case .passed: outcome.annotationsHeld = true
+                    case .failed(let m) where m.hasPrefix(AnnotationChecks.failurePrefix): outcome.annotationsHeld = false
+                    default: outcome.annotationsHeld = nil
+                    }
+                }
+                outcomes.append(outcome)
             }
         }
         return outcomes
@@ -173,6 +183,7 @@ public struct TestRunner: Sendable {
             do {
                 let r = try await engine.rangeQuery(expr, start: e.start, end: e.end, step: e.step, storage: storage)
                 if e.expectFail { return .failed("expected error, got none") }
+                if let m = AnnotationChecks.check(e, r.annotations) { return .failed(AnnotationChecks.failurePrefix + m) }
                 return ResultComparison.compareRange(r.value, e)
             } catch {
                 return e.expectFail ? checkFailMessage(e, error) : .failed("error: \(error.message)")
@@ -198,6 +209,7 @@ public struct TestRunner: Sendable {
                 return .failed("error: \(error.message)\(note)")
             }
             if e.expectFail { return .failed("expected error, got none\(note)") }
+            if let m = AnnotationChecks.check(e, result.annotations) { return .failed(AnnotationChecks.failurePrefix + m + note) }
             if case .failed(let m) = ResultComparison.compareInstant(result.value, e) { return .failed(m + note) }
             // Range-mode check: the middle step of [t-1m, t+1m] must equal the instant result.
             let skipRange = e.ordered || AtInjection.calls(x, [.start, .end, .range, .step])

@@ -30,6 +30,10 @@ public struct EvalCommand: Sendable {
     public var expectInfo = false
     public var expectNoWarn = false
     public var expectNoInfo = false
+    /// The `msg:`/`regex:` arguments of the `expect warn` lines (nil: any warning), in order.
+    public var warnExpectations: [AnnotationExpectation] = []
+    /// The `msg:`/`regex:` arguments of the `expect info` lines (nil: any info), in order.
+    public var infoExpectations: [AnnotationExpectation] = []
     public var expected: ExpectedResult = .series([])
     /// The eval's own block contains native-histogram notation.
     public var mentionsHistograms = false
@@ -176,8 +180,12 @@ public struct TestScript: Sendable {
                     cmd.expectFail = true
                     if arg.hasPrefix("msg:") { cmd.failMessage = arg.dropFirst(4).trimmingCharacters(in: " \t") }
                     if arg.hasPrefix("regex:") { cmd.failRegex = arg.dropFirst(6).trimmingCharacters(in: " \t") }
-                case "warn": cmd.expectWarn = true
-                case "info": cmd.expectInfo = true
+                case "warn":
+                    cmd.expectWarn = true
+                    cmd.warnExpectations.append(AnnotationExpectation(argument: arg))
+                case "info":
+                    cmd.expectInfo = true
+                    cmd.infoExpectations.append(AnnotationExpectation(argument: arg))
                 case "no_warn": cmd.expectNoWarn = true
                 case "no_info": cmd.expectNoInfo = true
                 case "ordered": cmd.ordered = true

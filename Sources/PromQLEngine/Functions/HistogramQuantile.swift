@@ -14,7 +14,34 @@ enum HistogramQuantile {
     static func evaluate(q: [Double], input: [StepSeries], steps: Int, delayedName: Bool = false, v3: Bool = false)
         throws(EvaluationError) -> [StepSeries]
     {
-        try evaluate(input: input, steps: steps, delayedName: delayedName, v3: v3) { i, b in bucketQuantile(q[i], &b) }
+        var notes = Notes()
+        return try evaluate(q: q, input: input, steps: steps, delayedName: delayedName, v3: v3, notes: &notes)
+    }
+
+    /// What the evaluation saw that Prometheus 3 annotates: series with a missing or malformed
+    /// `le` (metric name, `le` text) and groups whose counts had to be forced monotonic.
+    struct Notes {
+        /// (metric name or nil, the `le` value, "" when missing), first-seen order.
+        var badBuckets: [(name: String?, le: String)] = []
+        /// Metric names (nil when none) of the groups forced monotonic.
+        var forcedMonotonic: [String?] = []
+    }
+
+    /// ``evaluate(q:input:steps:delayedName:v3:)`` recording what to annotate in `notes`.
+    static func evaluate(q: [Double], input: [StepSeries], steps: Int, delayedName: Bool, v3: Bool, notes: inout Notes)
+        throws(EvaluationError) -> [StepSeries]
+    {
+        var forced = false
+        var forcedNames: [String?] = []
+        let out = try evaluate(input: input, steps: steps, delayedName: delayedName, v3: v3, notes: &notes,
+                               groupDone: { name in
+                                   if forced { forcedNames.append(name) }
+                                   forced = false
+                               }) { i, b in
+            bucketQuantile(q[i], &b, forcedMonotonic: &forced, v3: v3)
+        }
+        notes.forcedMonotonic += forcedNames
+        return out
     }
 
     /// v3 `histogram_fraction(lower, upper, v)` over classic buckets: the estimated share of
@@ -22,16 +49,30 @@ enum HistogramQuantile {
     static func fraction(lower: [Double], upper: [Double], input: [StepSeries], steps: Int, delayedName: Bool = false,
                          v3: Bool = false) throws(EvaluationError) -> [StepSeries]
     {
-        try evaluate(input: input, steps: steps, delayedName: delayedName, v3: v3) { i, b in bucketFraction(lower[i], upper[i], &b) }
+        var notes = Notes()
+        return try fraction(lower: lower, upper: upper, input: input, steps: steps, delayedName: delayedName, v3: v3, notes: &notes)
     }
 
-    static func evaluate(input: [StepSeries], steps: Int, delayedName: Bool, v3: Bool = false,
-                         _ f: (Int, inout [Bucket]) -> Double) throws(EvaluationError) -> [StepSeries]
+    /// ``fraction(lower:upper:input:steps:delayedName:v3:)`` recording malformed `le` labels in `notes`.
+    static func fraction(lower: [Double], upper: [Double], input: [StepSeries], steps: Int, delayedName: Bool,
+                         v3: Bool, notes: inout Notes) throws(EvaluationError) -> [StepSeries]
+    {
+        try evaluate(input: input, steps: steps, delayedName: delayedName, v3: v3, notes: &notes, groupDone: { _ in }) { i, b in
+            bucketFraction(lower[i], upper[i], &b)
+        }
+    }
+
+    static func evaluate(input: [StepSeries], steps: Int, delayedName: Bool, v3: Bool = false, notes: inout Notes,
+                         groupDone: (String?) -> Void, _ f: (Int, inout [Bucket]) -> Double) throws(EvaluationError) -> [StepSeries]
     {
         var groupIndex: [Labels: Int] = [:]
         var groups: [(labels: Labels, members: [(Double, Int)])] = []
         for (si, s) in input.enumerated() {
-            guard let leText = s.labels.get("le"), let le = parseGoFloat(leText) else { continue }
+            guard let leText = s.labels.get("le"), let le = parseGoFloat(leText) else {
+                // Prometheus warns per sample it skips; a series with no sample at any step is never seen.
+                if s.present.contains(true) { notes.badBuckets.append((s.labels.metricName, s.labels.get("le") ?? "")) }
+                continue
+            }
             // Grouped by all labels but `le` (so two metric names stay apart); the output drops the name too.
             let key = s.labels.removing(["le"])
             if let g = groupIndex[key] {
@@ -57,6 +98,7 @@ enum HistogramQuantile {
                 s.values[i] = f(i, &buckets)
                 any = true
             }
+            groupDone(g.labels.metricName)
             if any { out.append(s) }
         }
         // Two groups whose labels only differed by name collide (Prometheus issue 9910).
@@ -71,6 +113,14 @@ enum HistogramQuantile {
     /// highest bound must be +Inf (else false), buckets with equal bounds merged (`coalesceBuckets`),
     /// counts forced monotonic (`ensureMonotonic`).
     static func normalize(_ b: inout [Bucket]) -> Bool {
+        var forced = false
+        return normalize(&b, forcedMonotonic: &forced, v3: false)
+    }
+
+    /// ``normalize(_:)`` telling whether a count had to be raised to keep the counts monotonic: in
+    /// v3 a decrease within a relative 1e-12 is float noise, not a forced fix (Prometheus 3
+    /// `ensureMonotonicAndIgnoreSmallDeltas` with `smallDeltaTolerance`).
+    static func normalize(_ b: inout [Bucket], forcedMonotonic: inout Bool, v3: Bool) -> Bool {
         b.sort { $0.upperBound < $1.upperBound }
         guard let last = b.last, last.upperBound == .infinity else { return false }
         var w = 0
@@ -88,6 +138,7 @@ enum HistogramQuantile {
             if b[k].count > maxCount {
                 maxCount = b[k].count
             } else if b[k].count < maxCount {
+                if !v3 || !almostEqual(maxCount, b[k].count, 1e-12) { forcedMonotonic = true }
                 b[k].count = maxCount
             }
         }
@@ -98,10 +149,16 @@ enum HistogramQuantile {
     /// counts forced monotonic, linear interpolation inside the bucket, the lowest bucket starting
     /// at 0 unless its bound is ≤ 0.
     static func bucketQuantile(_ q: Double, _ b: inout [Bucket]) -> Double {
+        var forced = false
+        return bucketQuantile(q, &b, forcedMonotonic: &forced, v3: false)
+    }
+
+    /// ``bucketQuantile(_:_:)`` setting `forcedMonotonic` when the counts had to be fixed.
+    static func bucketQuantile(_ q: Double, _ b: inout [Bucket], forcedMonotonic: inout Bool, v3: Bool) -> Double {
         if q.isNaN { return .nan }
         if q < 0 { return -.infinity }
         if q > 1 { return .infinity }
-        guard normalize(&b) else { return .nan }
+        guard normalize(&b, forcedMonotonic: &forcedMonotonic, v3: v3) else { return .nan }
         if b.count < 2 { return .nan }
         let observations = b[b.count - 1].count
         if observations == 0 { return .nan }
@@ -171,4 +228,15 @@ enum HistogramQuantile {
         if s.isEmpty || s.contains("_") { return nil }
         return Double(s)
     }
+}
+
+/// Go `util/almost.Equal`: equal, or within `epsilon` relative to the sum of magnitudes
+/// (absolute near zero).
+func almostEqual(_ a: Double, _ b: Double, _ epsilon: Double) -> Bool {
+    if a == b { return true }
+    let minNormal = Double.leastNormalMagnitude
+    let absSum = Swift.abs(a) + Swift.abs(b)
+    let diff = Swift.abs(a - b)
+    if a == 0 || b == 0 || absSum < minNormal { return diff < epsilon * minNormal }
+    return diff / Swift.min(absSum, Double.greatestFiniteMagnitude) < epsilon
 }

@@ -162,6 +162,7 @@ extension Evaluator {
             let lo = try evalScalar(args[1], grid)
             return .vector(try mapValues(v) { x, i in goMax(lo[i], x) })
         case .sort, .sortDesc:
+            checkSortInRange(call, grid)
             var v = try evalVector(args[0], grid)
             if grid.count == 1 {
                 // NaN sorts last in both directions (Prometheus `funcSort`/`funcSortDesc`).
@@ -175,6 +176,7 @@ extension Evaluator {
             }
             return .vector(v)
         case .sortByLabel, .sortByLabelDesc:
+            checkSortInRange(call, grid)
             var v = try evalVector(args[0], grid)
             var names: [String] = []
             for a in args.dropFirst() { names.append(try evalString(a, grid)) }
@@ -196,8 +198,13 @@ extension Evaluator {
             return .vector(try labelJoin(call, grid))
         case .histogramQuantile:
             let q = try evalScalar(args[0], grid)
+            checkQuantileParams(q, args[0])
             let v = try evalVector(args[1], grid)
-            return .vector(try HistogramQuantile.evaluate(q: q, input: v, steps: grid.count, delayedName: delaysNameRemoval, v3: isV3))
+            var notes = HistogramQuantile.Notes()
+            let out = try HistogramQuantile.evaluate(q: q, input: v, steps: grid.count, delayedName: delaysNameRemoval, v3: isV3,
+                                                     notes: &notes)
+            annotateClassicBuckets(notes, args[1])
+            return .vector(out)
         case .histogramQuantiles where isV3:
             // v3 `histogram_quantiles(v, "label", φ1, ...)`: one output per φ, labelled with it.
             let v = try evalVector(args[0], grid)
@@ -208,7 +215,11 @@ extension Evaluator {
             var out: [StepSeries] = []
             for a in args.dropFirst(2) {
                 let q = try evalScalar(a, grid)
-                var part = try HistogramQuantile.evaluate(q: q, input: v, steps: grid.count, delayedName: delaysNameRemoval, v3: isV3)
+                checkQuantileParams(q, a)
+                var notes = HistogramQuantile.Notes()
+                var part = try HistogramQuantile.evaluate(q: q, input: v, steps: grid.count, delayedName: delaysNameRemoval, v3: isV3,
+                                                          notes: &notes)
+                annotateClassicBuckets(notes, args[0])
                 // One φ per argument: its label value is fixed over the steps (Go `FormatOpenMetricsFloat`).
                 let text = GoFormat.openMetricsFloat(q.first ?? .nan)
                 for k in part.indices { part[k].labels = part[k].labels.setting(label, to: text) }
@@ -231,8 +242,11 @@ extension Evaluator {
         case .histogramFraction where isV3:
             let lo = try evalScalar(args[0], grid), hi = try evalScalar(args[1], grid)
             let v = try evalVector(args[2], grid)
-            return .vector(try HistogramQuantile.fraction(lower: lo, upper: hi, input: v, steps: grid.count,
-                                                          delayedName: delaysNameRemoval, v3: isV3))
+            var notes = HistogramQuantile.Notes()
+            let out = try HistogramQuantile.fraction(lower: lo, upper: hi, input: v, steps: grid.count,
+                                                     delayedName: delaysNameRemoval, v3: isV3, notes: &notes)
+            annotateClassicBuckets(notes, args[2])
+            return .vector(out)
         case .histogramCount, .histogramSum, .histogramAvg, .histogramFraction, .histogramStddev, .histogramStdvar:
             // Native-histogram functions ignore float samples.
             for a in args { _ = try eval(a, grid) }

@@ -60,19 +60,24 @@ extension Evaluator {
             }))
         case .histogramQuantile:
             let q = try evalScalar(args[0], grid)
+            checkQuantileParams(q, args[0])
             var v = try evalVectorWithHistograms(args[1], grid)
             let natives = mapHistograms(v) { h, i in NativeHistogramStats.quantile(q[i], h) }
             dropHistogramSamples(&v)
+            var notes = HistogramQuantile.Notes()
             let out = v.isEmpty ? [] : try HistogramQuantile.evaluate(q: q, input: v, steps: grid.count,
-                                                                     delayedName: delaysNameRemoval, v3: isV3)
+                                                                     delayedName: delaysNameRemoval, v3: isV3, notes: &notes)
+            annotateClassicBuckets(notes, args[1])
             return .vector(try checkUniqueLabels(joinClassicAndNative(out, natives)))
         case .histogramFraction where isV3:
             let lo = try evalScalar(args[0], grid), hi = try evalScalar(args[1], grid)
             var v = try evalVectorWithHistograms(args[2], grid)
             let natives = mapHistograms(v) { h, i in NativeHistogramStats.fraction(lo[i], hi[i], h) }
             dropHistogramSamples(&v)
+            var notes = HistogramQuantile.Notes()
             let out = v.isEmpty ? [] : try HistogramQuantile.fraction(lower: lo, upper: hi, input: v, steps: grid.count,
-                                                                     delayedName: delaysNameRemoval, v3: isV3)
+                                                                     delayedName: delaysNameRemoval, v3: isV3, notes: &notes)
+            annotateClassicBuckets(notes, args[2])
             return .vector(try checkUniqueLabels(joinClassicAndNative(out, natives)))
         case .histogramQuantiles where isV3:
             var v = try evalVectorWithHistograms(args[0], grid)
@@ -85,8 +90,11 @@ extension Evaluator {
             var out: [StepSeries] = []
             for a in args.dropFirst(2) {
                 let q = try evalScalar(a, grid)
+                checkQuantileParams(q, a)
+                var notes = HistogramQuantile.Notes()
                 let classic = v.isEmpty ? [] : try HistogramQuantile.evaluate(q: q, input: v, steps: grid.count,
-                                                                             delayedName: delaysNameRemoval, v3: isV3)
+                                                                             delayedName: delaysNameRemoval, v3: isV3, notes: &notes)
+                annotateClassicBuckets(notes, args[0])
                 var part = joinClassicAndNative(classic, mapHistograms(nativeInput) { h, i in NativeHistogramStats.quantile(q[i], h) })
                 let text = GoFormat.openMetricsFloat(q.first ?? .nan)
                 for k in part.indices { part[k].labels = part[k].labels.setting(label, to: text) }

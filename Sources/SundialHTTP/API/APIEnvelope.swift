@@ -1,6 +1,7 @@
 /// Writers for Prometheus's JSON response envelope (`web/api/v1/api.go` `response`):
-/// `{"status":"success","data":…,"warnings":[…]}` or
-/// `{"status":"error","errorType":…,"error":…}`. `warnings` appears only when non-empty.
+/// `{"status":"success","data":…,"warnings":[…],"infos":[…]}` or
+/// `{"status":"error","errorType":…,"error":…}`. `warnings` and `infos` (Prometheus 3's info
+/// annotations) appear only when non-empty.
 public enum APIEnvelope {
     /// Starts a success envelope; the caller writes the `data` value next and then calls ``finishSuccess(_:warnings:)``.
     public static func beginSuccess(_ w: inout JSONWriter) {
@@ -8,10 +9,14 @@ public enum APIEnvelope {
     }
 
     /// Closes a success envelope begun with ``beginSuccess(_:)``.
-    public static func finishSuccess(_ w: inout JSONWriter, warnings: [String] = []) {
+    public static func finishSuccess(_ w: inout JSONWriter, warnings: [String] = [], infos: [String] = []) {
         if !warnings.isEmpty {
             w.raw(#","warnings":"#)
             w.stringArray(warnings)
+        }
+        if !infos.isEmpty {
+            w.raw(#","infos":"#)
+            w.stringArray(infos)
         }
         w.raw("}")
     }
@@ -32,11 +37,12 @@ public enum APIEnvelope {
     }
 
     /// A complete success envelope whose `data` is written by `body`.
-    public static func success(capacity: Int = 512, warnings: [String] = [], _ body: (inout JSONWriter) throws -> Void) rethrows -> [UInt8] {
+    public static func success(capacity: Int = 512, warnings: [String] = [], infos: [String] = [],
+                               _ body: (inout JSONWriter) throws -> Void) rethrows -> [UInt8] {
         var w = JSONWriter(capacity: capacity)
         beginSuccess(&w)
         try body(&w)
-        finishSuccess(&w, warnings: warnings)
+        finishSuccess(&w, warnings: warnings, infos: infos)
         return w.bytes
     }
 }

@@ -105,6 +105,15 @@ public struct EngineEvaluator: QueryEvaluator {
                                       histogramTimestamps: $0.histogramTimestamps, histograms: $0.histograms)
             })
         }
-        return QueryData(v, warnings: r.warnings)
+        return QueryData(v, warnings: capped(r.warnings, "warning"), infos: capped(r.infos, "info"))
+    }
+
+    /// Prometheus's API returns at most 10 warnings and 10 infos, then `N more <kind> annotations
+    /// omitted` (`web/api/v1/api.go`: `AsStrings(query, 10, 10)`).
+    static let maxAnnotationsPerKind = 10
+
+    static func capped(_ list: [String], _ kind: String) -> [String] {
+        guard list.count > maxAnnotationsPerKind else { return list }
+        return Array(list.prefix(maxAnnotationsPerKind)) + ["\(list.count - maxAnnotationsPerKind) more \(kind) annotations omitted"]
     }
 }

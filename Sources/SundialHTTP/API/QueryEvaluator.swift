@@ -65,10 +65,13 @@ public struct QueryData: Sendable {
     public var value: Value
     /// Warnings to return in the envelope's `warnings`.
     public var warnings: [String]
+    /// Info-level annotations to return in the envelope's `infos` (Prometheus 3).
+    public var infos: [String]
 
-    public init(_ value: Value, warnings: [String] = []) {
+    public init(_ value: Value, warnings: [String] = [], infos: [String] = []) {
         self.value = value
         self.warnings = warnings
+        self.infos = infos
     }
 
     /// Writes `{"resultType":…,"result":…}` as Prometheus's `queryData` marshals it

@@ -46,7 +46,7 @@ extension API {
                 ? Self.invalidParam(error, "query") : error
         }
         metrics.observeQuery(kind: "instant", seconds: start.duration(to: .now).seconds)
-        return .json(APIEnvelope.success(capacity: data.estimatedJSONSize, warnings: data.warnings) { data.writeJSON(to: &$0) })
+        return .json(APIEnvelope.success(capacity: data.estimatedJSONSize, warnings: data.warnings, infos: data.infos) { data.writeJSON(to: &$0) })
     }
 
     func queryRange(_ r: APIRequest, _ t: TenantBundle) async throws(APIError) -> APIResponse {
@@ -79,7 +79,7 @@ extension API {
                 ? Self.invalidParam(error, "query") : error
         }
         metrics.observeQuery(kind: "range", seconds: t0.duration(to: .now).seconds)
-        return .json(APIEnvelope.success(capacity: data.estimatedJSONSize, warnings: data.warnings) { data.writeJSON(to: &$0) })
+        return .json(APIEnvelope.success(capacity: data.estimatedJSONSize, warnings: data.warnings, infos: data.infos) { data.writeJSON(to: &$0) })
     }
 
     func formatQuery(_ r: APIRequest) throws(APIError) -> APIResponse {
