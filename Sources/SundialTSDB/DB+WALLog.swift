@@ -12,6 +12,19 @@ final class WALHeadLog: HeadLog {
     func attach(_ wal: WAL) { walBox.withLock { $0 = wal } }
 
     func commit(_ batch: HeadCommitBatch, apply: () -> Void) throws {
+        let (wal, position) = try log(batch)
+        apply()
+        try wal.waitDurableBlocking(position)
+    }
+
+    func commitAsync(_ batch: HeadCommitBatch, apply: () -> Void) async throws {
+        let (wal, position) = try log(batch)
+        apply()
+        try await wal.waitDurable(position)
+    }
+
+    /// Writes the batch's records to the WAL (in the OS, not yet durable).
+    func log(_ batch: HeadCommitBatch) throws -> (WAL, WALPosition) {
         guard let wal = walBox.withLock({ $0 }) else {
             throw TSDBError(.closed, "the database is read-only or not open for appends")
         }
@@ -37,8 +50,6 @@ final class WALHeadLog: HeadLog {
             }, into: &buf)
             records.append(buf)
         }
-        let position = try wal.append(records)
-        apply()
-        try wal.waitDurableBlocking(position)
+        return (wal, try wal.append(records))
     }
 }

@@ -65,9 +65,19 @@ public protocol Appender: AnyObject {
 
     /// Discards every staged sample.
     func rollback()
+
+    /// Like ``commit()``, but waits for durability by suspending the calling task instead of
+    /// blocking its thread: the batch is written and applied synchronously, then the task resumes
+    /// when the storage's group fsync covers it. Same visibility and error contract as ``commit()``.
+    /// Call it from Swift concurrency (e.g. a request handler) so no thread parks on the fsync.
+    func commitAsync() async throws
 }
 
 extension Appender {
+    /// Default for storage whose ``commit()`` does not wait on I/O (in-memory, test doubles): calls
+    /// ``commit()`` on the calling thread. Storage whose commit blocks on an fsync implements it.
+    public func commitAsync() async throws { try commit() }
+
     /// Default for appenders of float-only storage: refuses every histogram.
     public func appendHistogram(ref: SeriesRef, labels: Labels, timestamp: Timestamp,
                                 histogram: Histogram?, floatHistogram: FloatHistogram?) throws(AppendError) -> SeriesRef {

@@ -148,11 +148,49 @@ public final class HeadAppender: Appender {
     ///   is visible then. An error while waiting for durability is also thrown; the batch is then
     ///   visible in memory but may not survive a crash.
     public func commit() throws {
+        guard let work = takeCommitBatch() else { return }
+        guard let log = head.log else {
+            apply(work)
+            return
+        }
+        var applied = false
+        do {
+            try log.commit(work) {
+                applied = true
+                apply(work)
+            }
+        } catch {
+            throw commitFailure(error, applied: applied, work)
+        }
+    }
+
+    /// ``commit()`` with the durability wait as a suspension (``HeadLog/commitAsync(_:apply:)``):
+    /// no thread is blocked while the group fsync runs. Same errors and visibility as ``commit()``.
+    public func commitAsync() async throws {
+        guard let work = takeCommitBatch() else { return }
+        guard let log = head.log else {
+            apply(work)
+            return
+        }
+        var applied = false
+        do {
+            try await log.commitAsync(work) {
+                applied = true
+                apply(work)
+            }
+        } catch {
+            throw commitFailure(error, applied: applied, work)
+        }
+    }
+
+    /// Ends the appender and hands out its batch with the series and metadata records still to
+    /// log; nil when there is nothing to commit.
+    func takeCommitBatch() -> HeadCommitBatch? {
         precondition(!finished, "commit after commit or rollback")
         finished = true
         staged = [:]
         cursor = SeriesTableCursor()
-        if batch.count == 0 && batch.histogramCount == 0 && pendingMetadata.isEmpty { return }
+        if batch.count == 0 && batch.histogramCount == 0 && pendingMetadata.isEmpty { return nil }
         var loggedRefs = Set<UInt64>()
         for s in batch.series where !s.walLogged.load(ordering: .acquiring) {
             if loggedRefs.insert(s.ref.rawValue).inserted { batch.newSeries.append(s) }
@@ -165,21 +203,15 @@ public final class HeadAppender: Appender {
         }
         let work = batch
         batch = HeadCommitBatch()
-        guard let log = head.log else {
-            apply(work)
-            return
-        }
-        var applied = false
-        do {
-            try log.commit(work) {
-                applied = true
-                apply(work)
-            }
-        } catch {
-            if applied { throw error }
-            release(work.series)
-            throw TSDBError(.walWrite, "commit of \(work.count) samples failed; nothing was applied", cause: error)
-        }
+        return work
+    }
+
+    /// The error a failed log commit throws: the log's own once the batch was applied (only
+    /// durability failed); otherwise the series are unmarked and nothing was applied.
+    func commitFailure(_ error: any Error, applied: Bool, _ work: HeadCommitBatch) -> any Error {
+        if applied { return error }
+        release(work.series)
+        return TSDBError(.walWrite, "commit of \(work.count) samples failed; nothing was applied", cause: error)
     }
 
     func apply(_ work: HeadCommitBatch) {

@@ -39,4 +39,15 @@ public struct HeadCommitBatch: Sendable {
 /// become visible. Called concurrently by many appenders.
 public protocol HeadLog: Sendable {
     func commit(_ batch: HeadCommitBatch, apply: () -> Void) throws
+
+    /// ``commit(_:apply:)`` with the durability wait as a suspension instead of a blocked thread
+    /// (same contract: write, then `apply` exactly once, then return when durable).
+    func commitAsync(_ batch: HeadCommitBatch, apply: () -> Void) async throws
+}
+
+extension HeadLog {
+    /// Default for logs whose commit does not wait on I/O: ``commit(_:apply:)`` on the calling thread.
+    public func commitAsync(_ batch: HeadCommitBatch, apply: () -> Void) async throws {
+        try commit(batch, apply: apply)
+    }
 }
