@@ -241,7 +241,7 @@ public final class API: Sendable {
         case .deleteSeries: return try deleteSeries(r, t)
         case .cleanTombstones: return try cleanTombstones(t)
         case .snapshot: return try snapshot(r, t)
-        case .write: return await offload { self.remoteWrite(r, t) }
+        case .write: return await remoteWrite(r, t)
         case .read: return await offload { self.remoteRead(r, t) }
         case .federate: return await offload { self.federate(r, t) }
         default: return .text("404 page not found\n", status: 404)
@@ -250,10 +250,10 @@ public final class API: Sendable {
 }
 
 extension API {
-    /// Threads for handler work that blocks: a remote-write commit waits for the WAL's group-commit
-    /// fsync, and remote read / federation decode many chunks. Running that on Swift's cooperative
-    /// pool (one thread per core: two here) would stall every other request and let at most two
-    /// commits share an fsync; on this pool up to 16 commits wait together and share one.
+    /// Threads for handler work that blocks or runs long: remote read and federation decode many
+    /// chunks, which on Swift's cooperative pool (one thread per core: two here) would stall every
+    /// other request. (Remote write awaits its commit's group fsync as a suspension instead,
+    /// ``remoteWrite(_:_:)``, so no thread parks per write.)
     /// A process-wide pool that lives as long as the process (a static is never deinitialised).
     static let blockingPool: NIOThreadPool = {
         let pool = NIOThreadPool(numberOfThreads: 16)

@@ -15,7 +15,11 @@ extension API {
     /// of the batch is written); 429 with `Retry-After` over the ingestion rate limit (nothing
     /// written); 413 over the body limit; 415 for an unknown content type or
     /// encoding; 500 only when storage failed to commit (the sender retries).
-    func remoteWrite(_ r: APIRequest, _ t: TenantBundle) -> APIResponse {
+    ///
+    /// Runs on the calling task: decoding and appending are synchronous, and the commit's wait for
+    /// the WAL's group fsync suspends the task (``RemoteWriteIngester/writeAsync(_:version:)``)
+    /// rather than parking a thread, so concurrent requests share fsyncs without a thread each.
+    func remoteWrite(_ r: APIRequest, _ t: TenantBundle) async -> APIResponse {
         let version: RemoteWriteVersion
         do {
             version = try RemoteWriteVersion.negotiate(contentType: r.header("content-type"),
@@ -25,7 +29,7 @@ extension API {
         }
         let result: RemoteWriteResult
         do {
-            result = try t.ingester.write(r.body, version: version)
+            result = try await t.ingester.writeAsync(r.body, version: version)
         } catch {
             var resp = APIResponse.text(error.description + "\n", status: Self.status(of: error))
             if error.kind == .storage {

@@ -98,6 +98,26 @@ public final class RemoteWriteIngester: Sendable {
         return try append(d, version: version)
     }
 
+    /// ``write(_:version:)`` awaiting the storage commit's durability as a suspension
+    /// (``Appender/commitAsync()``) instead of a blocked thread: decoding, validation and appending
+    /// run synchronously on the calling task, then it suspends until the group fsync covers the
+    /// batch. The request path of `sundial serve` uses this, so no thread parks per request.
+    public func writeAsync(_ body: [UInt8], version: RemoteWriteVersion) async throws(IngestError) -> RemoteWriteResult {
+        let box = takeDecoder()
+        defer { returnDecoder(box) }
+        let d = box.decoder
+        try d.decode(body, version: version)
+        var staged = stage(d, version: version)
+        guard let app = staged.appender else { return staged.result }
+        do {
+            try await app.commitAsync()
+        } catch {
+            d.resolution = staged.resolution
+            throw IngestError(.storage, "commit failed: \(error)")
+        }
+        return finish(&staged, d)
+    }
+
     /// Writes an already decompressed body (tests and benchmarks of the write path without snappy).
     public func write(uncompressed body: [UInt8], version: RemoteWriteVersion) throws(IngestError) -> RemoteWriteResult {
         let box = takeDecoder()
@@ -113,14 +133,41 @@ public final class RemoteWriteIngester: Sendable {
     // MARK: - Appending
 
     func append(_ d: RemoteWriteDecoder, version: RemoteWriteVersion) throws(IngestError) -> RemoteWriteResult {
+        var staged = stage(d, version: version)
+        guard let app = staged.appender else { return staged.result }
+        do {
+            try app.commit()
+        } catch {
+            d.resolution = staged.resolution
+            throw IngestError(.storage, "commit failed: \(error)")
+        }
+        return finish(&staged, d)
+    }
+
+    /// A request appended to an uncommitted appender: what ``stage(_:version:)`` hands to the commit.
+    struct StagedWrite {
+        var result: RemoteWriteResult
+        /// nil when nothing is to be committed (the request was refused by the rate limit).
+        var appender: (any Appender)?
+        /// The decoder's resolution, moved out while in use (``finish(_:_:)`` moves it back).
+        var resolution: Resolution
+        var generation: UInt64 = 0
+        var refsChanged = false
+    }
+
+    /// Resolves, validates and appends every sample and metadata of the decoded request to a new
+    /// appender, without committing.
+    func stage(_ d: RemoteWriteDecoder, version: RemoteWriteVersion) -> StagedWrite {
         var result = RemoteWriteResult(version: version)
         let view = d.view
         let req = view.request
         result.seriesReceived = req.series.count
-        if let bucket, !admitRate(bucket, req, &result) { return result }
         var res = Resolution()
         swap(&res, &d.resolution)
-        defer { swap(&res, &d.resolution) }
+        if let bucket, !admitRate(bucket, req, &result) {
+            swap(&res, &d.resolution)
+            return StagedWrite(result: result, appender: nil, resolution: Resolution())
+        }
         let generation = cache.resolve(view, into: &res)
         let nowMs = now()
         if let limiter { limiter.admit(&res, nowMs: nowMs) }
@@ -179,18 +226,21 @@ public final class RemoteWriteIngester: Sendable {
             app.appendMetadata(m)
             result.metadataWritten += 1
         }
-        do {
-            try app.commit()
-        } catch {
-            throw IngestError(.storage, "commit failed: \(error)")
-        }
         result.samplesWritten = written
+        return StagedWrite(result: result, appender: app, resolution: res, generation: generation, refsChanged: refsChanged)
+    }
+
+    /// After a successful commit: stores the refs storage returned and gives the decoder its
+    /// resolution back. Returns the request's result.
+    func finish(_ staged: inout StagedWrite, _ d: RemoteWriteDecoder) -> RemoteWriteResult {
         // In steady state storage returns the refs the cache gave: nothing to write back.
-        if refsChanged { cache.storeRefs(res, generation: generation) }
+        if staged.refsChanged { cache.storeRefs(staged.resolution, generation: staged.generation) }
         // Release the request's label sets now, while their storage is still in the CPU cache
         // (left for the next request on this decoder, the releases would miss: ~2 % of the server's CPU).
-        res.labels.removeAll(keepingCapacity: true)
-        return result
+        staged.resolution.labels.removeAll(keepingCapacity: true)
+        swap(&staged.resolution, &d.resolution)
+        staged.appender = nil
+        return staged.result
     }
 
     /// Takes the request's samples (floats and histograms) from the token bucket; when refused,
