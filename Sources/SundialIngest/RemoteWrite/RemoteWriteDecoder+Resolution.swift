@@ -14,7 +14,7 @@ struct Resolution {
     var firstPairs: [Int32] = []
     var pairCounts: [Int32] = []
     var hashes: [UInt64] = []
-    /// ``ByteSpanKeyTable/findAll(_:spans:firstPairs:pairCounts:hashes:into:scratch:)`` scratch.
+    /// Series-cache lookup scratch: each series' home slot word (``SeriesHashIndex/homeWord(_:)``).
     var scratch: [UInt64] = []
     /// Sink of the cache-warming reads (kept so they are not optimised away).
     var touched = 0

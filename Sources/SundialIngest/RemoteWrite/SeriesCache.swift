@@ -2,23 +2,31 @@ import Synchronization
 import SundialCore
 import SundialEncoding
 
-/// Remembers, across requests, the validated ``Labels`` and storage ``SeriesRef`` of each series
-/// by the exact bytes of its labels in the request, so a series seen before costs one hash and one
-/// byte comparison: no string is built, no label re-validated, and storage gets the ref hint.
+/// Remembers, across requests, the validated ``Labels`` and storage ``SeriesRef`` of each series,
+/// found by a hash of the exact bytes of its labels in the request and verified against the
+/// cached label strings, so a series seen before costs one hash and one comparison: no string is
+/// built, no label re-validated, and storage gets the ref hint.
+///
+/// Memory: the cached ``Labels`` are the instances handed to storage (whose label interner keeps
+/// them), so a series costs the cache only its ``Entry`` (40 bytes) and 11–21 bytes of
+/// ``SeriesHashIndex`` — no copy of the key bytes. A series is cached only when its request
+/// labels map one to one onto its ``Labels`` (sorted, no empty values, no label named like
+/// ``RemoteWriteOptions/injectedLabel``), which is what verification can check exactly; others
+/// are validated at every request, as without a cache.
 ///
 /// Shared by all pooled decoders of one ``RemoteWriteIngester`` (one copy of each series' labels,
 /// shared with storage, rather than one per decoder). Thread-safe: one `Mutex`, taken once per
 /// request to resolve all its series and once to store the refs storage returned.
 ///
 /// Bounded: when it exceeds ``RemoteWriteOptions/seriesCacheEntries`` entries or its interner
-/// or key arena exceed their limits, it is cleared (and its generation advances so stale ref write-backs are
+/// exceeds its limits, it is cleared (and its generation advances so stale ref write-backs are
 /// ignored).
 final class SeriesCache: Sendable {
     struct State {
-        var table = ByteSpanKeyTable()
-        /// Labels and storage ref per slot, side by side (one cache line per hit, not two).
+        var index = SeriesHashIndex()
+        /// Labels, storage ref and key hash per entry, side by side (one cache line per hit).
         var entries: [Entry] = []
-        /// ``SeriesLimiter/key(_:)`` per slot (only when a series limit is set).
+        /// ``SeriesLimiter/key(_:)`` per entry (only when a series limit is set).
         var keys: [UInt64] = []
         var interner = ByteStringInterner()
         var generation: UInt64 = 0
@@ -28,12 +36,32 @@ final class SeriesCache: Sendable {
     struct Entry {
         var labels: Labels
         var ref: SeriesRef
+        /// ``ByteSpanKeyTable/hash(_:spans:firstPair:pairCount:)`` of the request's label bytes.
+        var hash: UInt64
+        /// Index in `labels` of the injected label (``RemoteWriteOptions/injectedLabel``), or -1.
+        var injectedAt: Int32
     }
 
     let state = Mutex(State())
     let options: RemoteWriteOptions
 
     init(options: RemoteWriteOptions) { self.options = options }
+
+    /// Whether the request labels of a series (span pairs `firstPair ..< firstPair + pairCount`
+    /// of `body`: name, value, name, value, ...) are exactly `labels` without the label at
+    /// `injectedAt` (-1: none), in order. When true, validating them again would give `labels`.
+    @inline(__always)
+    static func verify(_ labels: Labels, injectedAt: Int32, _ body: [UInt8], _ spans: [Int32],
+                       firstPair: Int, pairCount: Int) -> Bool {
+        let ls = labels.labels
+        let skip = Int(injectedAt)
+        guard (ls.count - (skip >= 0 ? 1 : 0)) * 2 == pairCount else { return false }
+        return ByteSpanKeyTable.spansEqual(body, spans: spans, firstPair: firstPair, pairCount: pairCount) { k in
+            var li = k >> 1
+            if skip >= 0 && li >= skip { li += 1 }
+            return k & 1 == 0 ? ls[li].name : ls[li].value
+        }
+    }
 
     /// Resolves the labels of every series of the decoded request `view` into `res`: cached
     /// entries directly, others validated (and cached when valid). Returns the cache generation
@@ -44,6 +72,7 @@ final class SeriesCache: Sendable {
         let useCache = options.seriesCacheEntries > 0
         let wantKeys = options.limits.limitsSeries
         let opts = options
+        let injectedName = options.injectedLabel?.name
         let body = view.body
         let spans = view.request.labelSpans
         let series = view.request.series
@@ -61,47 +90,45 @@ final class SeriesCache: Sendable {
             }
         }
         return state.withLock { st in
-            if st.table.count > opts.seriesCacheEntries
+            if st.entries.count > opts.seriesCacheEntries
                 || st.interner.count > opts.maxInternedStrings || st.interner.arenaBytes > opts.maxInternedBytes
-                || st.table.arenaBytes > ByteSpanKeyTable.maxArenaBytes / 2
             {
-                st.table.removeAll()
+                st.index.removeAll()
                 st.entries.removeAll()
                 st.keys.removeAll()
                 st.interner.removeAll()
                 st.generation &+= 1
             }
             if useCache {
-                // All lookups first, in passes whose cache misses overlap (the series of a
-                // request are typically each seen once per scrape round: cold in the CPU caches).
-                st.table.findAll(body, spans: spans, firstPairs: res.firstPairs, pairCounts: res.pairCounts,
-                                 hashes: res.hashes, into: &res.slots, scratch: &res.scratch)
-                // The refs of the hits (independent loads), and a read of each hit's label
-                // storage so the retain below finds it in the cache.
+                // Loads issued in tight passes before any comparison, so their cache misses
+                // overlap (the series of a request are typically each seen once per scrape
+                // round: cold in the CPU caches): every home slot, then the entry and label
+                // storage a matching tag points to.
+                res.scratch.removeAll(keepingCapacity: true)
+                for i in 0..<n { res.scratch.append(st.index.homeWord(res.hashes[i])) }
                 var touched = 0
                 for i in 0..<n {
-                    let slot = Int(res.slots[i])
-                    if slot >= 0 {
-                        res.refs[i] = st.entries[slot].ref
-                        touched &+= st.entries[slot].labels.labels.count
+                    let w = res.scratch[i]
+                    if w != 0 && w >> 32 == res.hashes[i] >> 32 {
+                        touched &+= st.entries[Int(UInt32(truncatingIfNeeded: w)) - 1].labels.labels.count
                     }
                 }
                 res.touched = touched
             }
             for i in 0..<n {
-                let slot = Int(res.slots[i])
-                if slot >= 0 {
-                    res.labels[i] = st.entries[slot].labels
-                    if wantKeys { res.keys[i] = st.keys[slot] }
-                    continue
-                }
                 var h: UInt64 = 0, firstPair = 0, pairCount = 0
                 if useCache {
                     h = res.hashes[i]
                     firstPair = Int(res.firstPairs[i])
                     pairCount = Int(res.pairCounts[i])
                     // A series repeated within the request was inserted by its first occurrence.
-                    if let found = st.table.find(body, spans: spans, firstPair: firstPair, pairCount: pairCount, hash: h) {
+                    let found = st.index.find(h) { e in
+                        let entry = st.entries[e]
+                        return entry.hash == h
+                            && Self.verify(entry.labels, injectedAt: entry.injectedAt, body, spans,
+                                           firstPair: firstPair, pairCount: pairCount)
+                    }
+                    if let found {
                         res.labels[i] = st.entries[found].labels
                         res.refs[i] = st.entries[found].ref
                         res.slots[i] = Int32(truncatingIfNeeded: found)
@@ -114,13 +141,20 @@ final class SeriesCache: Sendable {
                     res.labels[i] = labels
                     let key = wantKeys ? SeriesLimiter.key(labels) : 0
                     res.keys[i] = key
-                    if useCache,
-                        let slot = st.table.insert(body, spans: spans, firstPair: firstPair, pairCount: pairCount, hash: h)
-                    {
-                        st.entries.append(Entry(labels: labels, ref: .none))
-                        if wantKeys { st.keys.append(key) }
-                        res.slots[i] = Int32(truncatingIfNeeded: slot)
+                    guard useCache else { continue }
+                    var injectedAt: Int32 = -1
+                    if let injectedName, let at = labels.labels.firstIndex(where: { $0.name == injectedName }) {
+                        injectedAt = Int32(truncatingIfNeeded: at)
                     }
+                    // Only labels that verification recognises exactly are cached.
+                    guard Self.verify(labels, injectedAt: injectedAt, body, spans, firstPair: firstPair, pairCount: pairCount)
+                    else { continue }
+                    let e = st.entries.count
+                    st.entries.append(Entry(labels: labels, ref: .none, hash: h, injectedAt: injectedAt))
+                    if wantKeys { st.keys.append(key) }
+                    let entries = st.entries
+                    st.index.insert(h, entry: e) { entries[$0].hash }
+                    res.slots[i] = Int32(truncatingIfNeeded: e)
                 case .failure(let rejection):
                     res.labels[i] = nil
                     res.rejections[i] = rejection

@@ -1,0 +1,58 @@
+extension ByteSpanKeyTable {
+    /// Whether the byte strings of spans `firstPair ..< firstPair + pairCount` of `buffer` equal
+    /// `string(0) ..< string(pairCount)` one by one (their UTF-8; boundaries matter). Remote write
+    /// verifies a series found by ``hash(_:spans:firstPair:pairCount:)`` against the label strings
+    /// it already holds, so it needs no copy of the key bytes.
+    ///
+    /// Spans use the layout of the type's documentation (flat `(start, count)` pairs).
+    /// - Complexity: O(total bytes); no allocation (native strings are compared in place).
+    /// - Precondition: every span lies within `buffer`.
+    @inlinable
+    public static func spansEqual(_ buffer: [UInt8], spans: [Int32], firstPair: Int, pairCount: Int,
+                                  strings string: (Int) -> String) -> Bool {
+        buffer.withUnsafeBytes { b in
+            spans.withUnsafeBufferPointer { sp in
+                let total = b.count
+                for k in 0..<pairCount {
+                    let start = Int(sp[(firstPair + k) * 2]), n = Int(sp[(firstPair + k) * 2 + 1])
+                    precondition(start >= 0 && n >= 0 && start + n <= total, "span out of bounds")
+                    let s = string(k)
+                    let utf8 = s.utf8
+                    guard utf8.count == n else { return false }
+                    if n == 0 { continue }
+                    let equal = utf8.withContiguousStorageIfAvailable { u in
+                        bytesEqual(b.baseAddress! + start, UnsafeRawPointer(u.baseAddress!), n)
+                    } ?? utf8.elementsEqual(UnsafeRawBufferPointer(rebasing: b[start..<start + n]))
+                    if !equal { return false }
+                }
+                return true
+            }
+        }
+    }
+
+    /// Whether `n` bytes at `a` and `b` are equal: 8-byte words, then an overlapping last word
+    /// (label names and values are short, so no `memcmp` call).
+    @inlinable @inline(__always)
+    static func bytesEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
+        if n >= 8 {
+            var i = 0
+            while n - i > 8 {
+                if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+                    return false
+                }
+                i += 8
+            }
+            return a.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == b.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+        }
+        if n >= 4 {
+            return a.loadUnaligned(fromByteOffset: 0, as: UInt32.self) == b.loadUnaligned(fromByteOffset: 0, as: UInt32.self)
+                && a.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self) == b.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
+        }
+        var i = 0
+        while i < n {
+            if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
+            i += 1
+        }
+        return true
+    }
+}
