@@ -64,13 +64,25 @@ public struct APIResponse: Sendable {
     public var status: Int
     /// Header fields to send (Content-Type etc.).
     public var headers: [(name: String, value: String)]
-    /// The body bytes.
+    /// The body bytes (ignored when ``stream`` is set).
     public var body: [UInt8]
+    /// A body produced piece by piece after the head is sent (chunked transfer encoding), for
+    /// responses too large to build in memory first (streamed remote read).
+    public var stream: ResponseStream? = nil
 
     public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
         self.status = status
         self.headers = headers.map { (name: $0.0, value: $0.1) }
         self.body = body
+    }
+
+    /// The whole body: ``body``, or every piece of ``stream`` pulled and concatenated (tests and
+    /// in-process callers).
+    public func collectBody() async throws -> [UInt8] {
+        guard let stream else { return body }
+        var out: [UInt8] = []
+        while let piece = try await stream.next() { out.append(contentsOf: piece) }
+        return out
     }
 
     /// `application/json` with `body`.
@@ -93,4 +105,15 @@ public struct APIResponse: Sendable {
         for h in headers where h.name.lowercased() == name.lowercased() { return h.value }
         return nil
     }
+}
+
+/// A response body pulled piece by piece: ``next`` returns the next piece to send, or nil after
+/// the last. The server pulls a piece only when the previous one was written to the connection,
+/// so memory stays bounded by one piece. A throw after the head was sent aborts the connection
+/// (HTTP/1.1 has no way to report it; the client sees a truncated chunked body).
+public struct ResponseStream: Sendable {
+    /// Produces the next piece (nil: done). Called by one consumer, in order.
+    public let next: @Sendable () async throws -> [UInt8]?
+
+    public init(next: @escaping @Sendable () async throws -> [UInt8]?) { self.next = next }
 }

@@ -49,6 +49,15 @@ public struct APIResponder: HTTPResponder {
             if let name = HTTPField.Name(h.name) { fields.append(HTTPField(name: name, value: h.value)) }
         }
         let status = HTTPResponse.Status(code: r.status)
+        if let stream = r.stream, !head {
+            // Chunked: each piece is written (and flushed toward the socket) before the next is pulled.
+            return Response(status: status, headers: fields, body: ResponseBody { writer in
+                while let piece = try await stream.next() {
+                    if !piece.isEmpty { try await writer.write(ByteBuffer(bytes: piece)) }
+                }
+                try await writer.finish(nil)
+            })
+        }
         if head || r.body.isEmpty {
             if r.status != 204 && r.status != 304 { fields[.contentLength] = head ? String(r.body.count) : "0" }
             return Response(status: status, headers: fields)

@@ -144,69 +144,17 @@ public struct RemoteReader: Sendable {
 
     // MARK: - STREAMED_XOR_CHUNKS
 
-    /// Runs every query and emits the response frames in order: each frame is
-    /// `uvarint(len(msg))`, `CRC32-Castagnoli(msg)` as 4 big-endian bytes, then `msg`, a
-    /// `ChunkedReadResponse { repeated ChunkedSeries chunked_series = 1; int64 query_index = 2; }`
-    /// holding one series (`ChunkedSeries { repeated Label labels = 1; repeated Chunk chunks = 2; }`,
-    /// `Chunk { int64 min_time_ms = 1; int64 max_time_ms = 2; Encoding type = 3; bytes data = 4; }`,
-    /// XOR = 1). A series whose chunks exceed ``RemoteReadOptions/maxBytesInFrame`` is split over
-    /// several frames, as Prometheus's `StreamChunkedReadResponses` does. Series come sorted.
-    /// - Parameter emit: receives each complete frame (the buffer is reused after it returns).
+    /// The response frames of `request`, produced one at a time as they are pulled
+    /// (``StreamedReadCursor``, which documents the frame format): what an HTTP handler streams.
+    public func streamedCursor(_ request: RemoteReadRequest) -> StreamedReadCursor {
+        StreamedReadCursor(reader: self, request: request)
+    }
+
+    /// Runs every query and emits the response frames in order (``StreamedReadCursor``).
+    /// - Parameter emit: receives each complete frame.
     /// - Throws: ``IngestError`` from storage, or whatever `emit` throws (e.g. a closed connection).
     public func readStreamed(_ request: RemoteReadRequest, emit: ([UInt8]) throws -> Void) throws {
-        var buffer = SampleBuffer()
-        var message: [UInt8] = []
-        var frame: [UInt8] = []
-        var chunk = XORChunkAppender(reservingCapacity: 256)
-        let perChunk = max(1, min(options.samplesPerChunk, XORChunkAppender.maxSamples))
-        for (qi, query) in request.queries.enumerated() {
-            let (series, querier) = try select(query, index: qi, sorted: true)
-            defer { querier.close() }
-            for s in series {
-                buffer.removeAll()
-                do {
-                    try s.samples(minTime: query.startMs, maxTime: query.endMs, into: &buffer)
-                } catch {
-                    throw IngestError(.storage, "reading series \(s.labels) failed: \(error)", seriesIndex: qi)
-                }
-                if buffer.isEmpty { continue }
-                let labels = withExternalLabels(s.labels)
-                var k = 0
-                while k < buffer.count {
-                    // One frame: the labels, then chunks until the frame budget is spent.
-                    message.removeAll(keepingCapacity: true)
-                    let cs = message.beginProtoLengthDelimited(1)
-                    for l in labels {
-                        let lt = message.beginProtoLengthDelimited(1)
-                        message.appendProtoString(1, l.name)
-                        message.appendProtoString(2, l.value)
-                        message.endProtoLengthDelimited(lt)
-                    }
-                    let budgetEnd = message.count + options.maxBytesInFrame
-                    repeat {
-                        chunk.reset()
-                        let first = k
-                        let end = min(buffer.count, k + perChunk)
-                        while k < end {
-                            chunk.append(timestamp: buffer.timestamps[k], value: buffer.values[k])
-                            k += 1
-                        }
-                        let ct = message.beginProtoLengthDelimited(2)
-                        message.appendProtoInt64IfNonZero(1, buffer.timestamps[first])
-                        message.appendProtoInt64IfNonZero(2, buffer.timestamps[end - 1])
-                        message.appendProtoVarint(3, 1)  // Chunk.Encoding XOR
-                        message.appendProtoBytes(4, chunk.bytes)
-                        message.endProtoLengthDelimited(ct)
-                    } while k < buffer.count && message.count < budgetEnd
-                    message.endProtoLengthDelimited(cs)
-                    message.appendProtoInt64IfNonZero(2, Int64(qi))
-                    frame.removeAll(keepingCapacity: true)
-                    frame.appendUVarint(UInt64(message.count))
-                    frame.appendBE32(CRC32C.checksum(message))
-                    frame.append(contentsOf: message)
-                    try emit(frame)
-                }
-            }
-        }
+        let cursor = streamedCursor(request)
+        while let frame = try cursor.next() { try emit(frame) }
     }
 }
