@@ -97,7 +97,8 @@ import Glibc
         }
 
         #expect(result.status == 200)
-        #expect(!probe.gateTimedOut.load(ordering: .relaxed), "the first frame did not arrive before the server read series \(probe.gateAt)")
+        let gateTimedOut = probe.gateTimedOut.load(ordering: .relaxed)
+        #expect(!gateTimedOut, "the first frame did not arrive before the server read series \(probe.gateAt)")
         // When the first frame arrived, the server had read at most the series up to the gate.
         #expect(result.seriesReadAtFirstFrame <= probe.gateAt + 1)
         // The whole stream: one frame per series, in order, each CRC-checked, every sample there.
@@ -105,7 +106,8 @@ import Glibc
         #expect(frames.count == seriesCount)
         #expect(frames.allSatisfy { $0.queryIndex == 0 })
         #expect(frames.reduce(0) { $0 + $1.chunkCount } == seriesCount * 2)  // 200 samples → chunks of 120 + 80
-        #expect(probe.seriesRead.load(ordering: .relaxed) == seriesCount)
+        let seriesRead = probe.seriesRead.load(ordering: .relaxed)
+        #expect(seriesRead == seriesCount)
     }
 
     struct StreamResult {
