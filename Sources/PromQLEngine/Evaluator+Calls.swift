@@ -215,9 +215,13 @@ extension Evaluator {
                                                       currentSamples: currentSamples, deadline: deadline,
                                                       cancellation: cancellation)
                 try checkNow()
-                for var part in parts {
+                var ss = StepSeries(labels: Labels(), steps: grid.count)
+                for part in parts {
                     totalSamples += part.samples
-                    for k in part.series.indices { try finish(part.labels[k], &part.series[k]) }
+                    for k in part.labels.indices {
+                        part.load(k, steps: grid.count, into: &ss)
+                        try finish(part.labels[k], &ss)
+                    }
                 }
             } else {
                 var w = WindowWorkspace()

@@ -127,12 +127,24 @@ enum ParallelRange {
     /// Workers: the active processor count (2 on the build machines), at most 8.
     static let workers = min(8, max(1, sysconfActiveProcessors()))
 
-    /// One worker's output.
+    /// One worker's output: the step values of its series that produced a value, flat and
+    /// series-major (`steps` entries per series, in input order), so a worker allocates nothing
+    /// per series and the caller frees nothing per series.
     struct Part: @unchecked Sendable {
         var labels: [Labels] = []
-        var series: [StepSeries] = []
+        var values: [Double] = []
+        var present: [Bool] = []
         var samples = 0
         var error: EvaluationError?
+
+        /// Copies series `k`'s steps into `ss` (whose arrays hold `steps` entries).
+        func load(_ k: Int, steps: Int, into ss: inout StepSeries) {
+            let base = k * steps
+            for i in 0..<steps {
+                ss.values[i] = values[base + i]
+                ss.present[i] = present[base + i]
+            }
+        }
     }
 
     /// A box each worker owns exclusively while `concurrentPerform` runs; read after it returns.
@@ -155,7 +167,6 @@ enum ParallelRange {
             var ws = WindowWorkspace()
             var ss = StepSeries(labels: Labels(), steps: stepper.grid.count)
             slot.part.labels.reserveCapacity(hi - lo)
-            slot.part.series.reserveCapacity(hi - lo)
             let countResets = stepper.function.usesResets
             for k in lo..<hi {
                 if (k - lo) & 255 == 255 {
@@ -186,7 +197,8 @@ enum ParallelRange {
                 }
                 if r.any {
                     slot.part.labels.append(all[k].labels)
-                    slot.part.series.append(ss)
+                    slot.part.values.append(contentsOf: ss.values)
+                    slot.part.present.append(contentsOf: ss.present)
                 }
             }
         }

@@ -1,0 +1,57 @@
+/// Reading an open chunk without building its byte array: a query snapshots a head series' open
+/// chunk as a copy of its encoder (the stream buffer is shared copy-on-write, nothing is copied
+/// at select time) and decodes it later, on whichever thread reads the series.
+extension XORChunkEncoder {
+    /// Appends the samples with `minTime <= t <= maxTime` (closed, ms) in time order, exactly as
+    /// ``XORChunk/decode(_:minTime:maxTime:timestamps:values:)-([UInt8],_,_,_,_)`` would over
+    /// ``bytes``. The chunk bytes are assembled in a temporary (stack for ordinary chunk sizes)
+    /// allocation instead of a new array.
+    /// - Throws: ``DecodeError`` only if the encoder's state is inconsistent (a bug: the bytes are
+    ///   built in memory by ``append(timestamp:value:)``).
+    public func decode(minTime: Int64, maxTime: Int64, timestamps: inout [Int64], values: inout [Double])
+        throws(DecodeError)
+    {
+        if n == 0 { return }
+        let size = byteCount
+        var failure: DecodeError?
+        withUnsafeTemporaryAllocation(byteCount: size, alignment: 8) { buf in
+            let written = writeBytes(into: buf)
+            do throws(DecodeError) {
+                try XORChunk.decode(UnsafeRawBufferPointer(rebasing: buf[..<written]), minTime: minTime, maxTime: maxTime,
+                                    timestamps: &timestamps, values: &values)
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Writes ``bytes`` into `out` (at least ``byteCount`` bytes) and returns the number written.
+    func writeBytes(into out: UnsafeMutableRawBufferPointer) -> Int {
+        var k = stream.withUnsafeBytes { s in
+            out.copyMemory(from: s)
+            return s.count
+        }
+        out[0] = UInt8(truncatingIfNeeded: n &>> 8)
+        out[1] = UInt8(truncatingIfNeeded: n)
+        let words = (w0, w1, w2)
+        for i in 0..<Int(fullWords) {
+            let w = i == 0 ? words.0 : (i == 1 ? words.1 : words.2)
+            out.storeBytes(of: w.bigEndian, toByteOffset: k, as: UInt64.self)
+            k &+= 8
+        }
+        var a = acc
+        var left = Int(accBits)
+        while left > 0 {
+            out[k] = UInt8(truncatingIfNeeded: a &>> 56)
+            k &+= 1
+            a = a &<< 8
+            left &-= 8
+        }
+        if accBits & 7 == 0 && lastWriteWholeBytes {
+            out[k] = 0
+            k &+= 1
+        }
+        return k
+    }
+}
