@@ -99,13 +99,15 @@ public struct RemoteReader: Sendable {
 
     /// Runs every query and returns the snappy-compressed `ReadResponse`
     /// (`ReadResponse { repeated QueryResult results = 1; }`,
-    /// `QueryResult { repeated TimeSeries timeseries = 1; }`).
+    /// `QueryResult { repeated TimeSeries timeseries = 1; }`); native histograms go to
+    /// `TimeSeries.histograms` (see `RemoteReader+Histograms.swift`) and count toward the limit.
     /// - Throws: ``IngestError/Kind/invalidRequest`` when the response would exceed
     ///   ``RemoteReadOptions/sampleLimit`` (HTTP 400, as Prometheus), ``IngestError/Kind/storage``
     ///   when storage fails.
     public func readSamples(_ request: RemoteReadRequest) throws(IngestError) -> [UInt8] {
         var out: [UInt8] = []
         var buffer = SampleBuffer()
+        var histograms = HistogramSampleBuffer()
         var total = 0
         for (qi, query) in request.queries.enumerated() {
             let (series, querier) = try select(query, index: qi, sorted: false)
@@ -134,6 +136,19 @@ public struct RemoteReader: Sendable {
                     out.appendProtoDoubleIfNonZero(1, buffer.values[k])
                     out.appendProtoInt64IfNonZero(2, buffer.timestamps[k])
                     out.endProtoLengthDelimited(st)
+                }
+                if s.mayContainHistograms {
+                    histograms.removeAll()
+                    do {
+                        try s.histogramSamples(minTime: query.startMs, maxTime: query.endMs, into: &histograms)
+                    } catch {
+                        throw IngestError(.storage, "reading series \(s.labels) failed: \(error)", seriesIndex: qi)
+                    }
+                    total += histograms.count
+                    if options.sampleLimit > 0 && total > options.sampleLimit {
+                        throw IngestError(.invalidRequest, "exceeded sample limit (\(options.sampleLimit))", seriesIndex: qi)
+                    }
+                    Self.appendHistograms(histograms, to: &out)
                 }
                 out.endProtoLengthDelimited(ts)
             }
