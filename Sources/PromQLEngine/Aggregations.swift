@@ -140,7 +140,10 @@ extension Evaluator {
         let grouping = a.grouping, without = a.without
         var dropKeys = Set<Labels>()
         var hseries: [StepSeries] = []
+        // The streamed input's points per step: the rangeEval input profile 2.42 accounts for.
+        var inputCounts = [Int](repeating: 0, count: grid.count)
         let fold = { (s: inout StepSeries) throws(EvaluationError) in
+            for i in 0..<min(inputCounts.count, s.present.count) where s.present[i] { inputCounts[i] &+= 1 }
             if s.hasHistograms {
                 // Histogram steps are aggregated apart (``mergeHistogramAggregation``); the float
                 // steps fold as usual.
@@ -176,9 +179,7 @@ extension Evaluator {
         }
         let out = mergeHistogramAggregation(a.op, floatOut: Evaluator.markDropped(f.finish(keys), dropKeys),
                                             hseries: hseries, grouping: grouping, without: without, steps: grid.count)
-        var held = 0
-        for s in out { held += s.pointCount }
-        try hold(held)
+        profiles.append(inputCounts)
         return out
     }
 

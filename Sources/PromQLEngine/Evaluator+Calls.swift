@@ -48,7 +48,6 @@ extension Evaluator {
     func evalRangeFunction(_ call: Call, _ rf: RangeFunction, _ grid: StepGrid) throws(EvaluationError) -> [StepSeries] {
         var out: [StepSeries] = []
         try streamRangeFunction(call, rf, grid) { (s: inout StepSeries) throws(EvaluationError) in
-            try hold(s.pointCount)
             out.append(s)
         }
         if rf == .absentOverTime {
@@ -121,9 +120,10 @@ extension Evaluator {
             var ss = scratch
             scratch = StepSeries(labels: Labels(), steps: 0)  // keep `ss` uniquely referenced
             defer { scratch = ss }
-            let r = stepper.compute(t, v, resets: resets, currentSamples: currentSamples, into: &ss)
+            let r = stepper.compute(t, v, resets: resets, currentSamples: currentSamples + resultsHeld, into: &ss)
             totalSamples += r.samples
             if r.tooMany { throw EvaluationError.tooManySamples(options.maxSamples) }
+            try checkSeriesEnd(held: resultsHeld, lastWindow: r.lastWindow, outputs: r.any ? ss.pointCount : 0)
             guard r.any else { return }
             try finish(labels, &ss, inputDropsName: inputDropsName)
         }
@@ -131,7 +131,12 @@ extension Evaluator {
         var lastCounterName: String? = nil
         let annotateCounter = v3 && (rf == .rate || rf == .increase)
         let annotateQuantile = v3 && rf == .quantileOverTime && params[0].contains { Evaluator.isInvalidQuantile($0) }
+        // 2.42 accounting: the outputs of the series done so far stay held while the next series'
+        // windows are read; the node ends holding all of them (see Evaluator+SampleAccounting).
+        var resultsHeld = 0
+        defer { currentSamples += resultsHeld }
         func finish(_ labels: Labels, _ ss: inout StepSeries, inputDropsName: Bool = false) throws(EvaluationError) {
+            resultsHeld += ss.pointCount
             if annotateCounter { checkCounterName(labels, call, rangeIndex: rangeIndex, lastName: &lastCounterName) }
             if annotateQuantile { checkQuantileOverTime(params[0], ss, call.args[0]) }
             if delayed {
@@ -218,9 +223,17 @@ extension Evaluator {
                 var ss = StepSeries(labels: Labels(), steps: grid.count)
                 for part in parts {
                     totalSamples += part.samples
-                    for k in part.labels.indices {
+                    // Replay 2.42's per-series accounting in input order.
+                    var k = 0
+                    for w in part.windows {
+                        if currentSamples + resultsHeld + Int(w.maxWindow) > options.maxSamples {
+                            throw EvaluationError.tooManySamples(options.maxSamples)
+                        }
+                        try checkSeriesEnd(held: resultsHeld, lastWindow: Int(w.lastWindow), outputs: Int(w.outputs))
+                        guard w.outputs > 0 else { continue }
                         part.load(k, steps: grid.count, into: &ss)
                         try finish(part.labels[k], &ss)
+                        k += 1
                     }
                 }
             } else {
@@ -238,10 +251,10 @@ extension Evaluator {
                 }
             }
         case .subquery(let sq):
+            // The subquery's output stays held (its evaluation left it in currentSamples) until the call ends.
             let inner = try evalSubqueryRange(sq, grid)
             var held = 0
-            for s in inner { held += s.timestamps.count }
-            try hold(held)
+            for s in inner { held += s.timestamps.count + s.histograms.count }
             defer { currentSamples -= held }
             stepper.offset = try durationMs(sq.offset)
             stepper.range = try durationMs(sq.range)

@@ -203,7 +203,9 @@ extension Evaluator {
     func evalSubqueryRange(_ sq: Subquery, _ grid: StepGrid) throws(EvaluationError) -> [RangeSeries] {
         let inner = try subqueryGrid(sq, grid)
         guard inner.count > 0 else { return [] }
+        let depth = profiles.count
         let value = try eval(sq.expr, inner)
+        profiles.removeSubrange(depth...)  // not an input of the enclosing rangeEval
         let series: [StepSeries]
         switch value {
         case .vector(let v): series = v

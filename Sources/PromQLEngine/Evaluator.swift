@@ -36,6 +36,10 @@ final class Evaluator {
     var warnings: [String] = []
     /// PromQL annotations (v3 only; see ``annotate(_:)``).
     var annotations = Annotations()
+    /// Per-step point counts of the values evaluated so far whose parent has not consumed them
+    /// (nil for strings and range vectors): the inputs of Prometheus 2.42's `rangeEval`
+    /// accounting (see `Evaluator+SampleAccounting.swift`).
+    var profiles: [[Int]?] = []
     private var checkCounter = 0
     /// Set when the query's task is cancelled while evaluation runs on a pool thread.
     var cancellation: CancellationFlag?
@@ -109,8 +113,9 @@ final class Evaluator {
 
     // MARK: - Dispatch
 
-    /// Evaluates `expr` at every step of `grid`.
-    func eval(_ expr: Expr, _ grid: StepGrid) throws(EvaluationError) -> EvalValue {
+    /// Evaluates `expr` at every step of `grid`, without the sample accounting of
+    /// ``eval(_:_:)`` (which wraps it).
+    func evalNode(_ expr: Expr, _ grid: StepGrid) throws(EvaluationError) -> EvalValue {
         try checkpoint()
         switch expr {
         case .number(let n):

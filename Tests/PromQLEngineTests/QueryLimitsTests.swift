@@ -161,15 +161,8 @@ final class ProbeStorage: Queryable, Sendable {
         for p in Self.prometheusPeaks {
             let instant = await Self.threshold(p.query, range: false, s)
             let range = p.range == nil ? nil : await Self.threshold(p.query, range: true, s)
-            if p.query == "m" || p.query == "m[5m]" {
-                #expect(instant == p.instant, "\(p.query)")
-                #expect(range == p.range, "\(p.query)")
-            } else {
-                withKnownIssue("max-samples accounting of \(p.query) differs from Prometheus 2.42", isIntermittent: true) {
-                    #expect(instant == p.instant, "\(p.query) instant")
-                    #expect(range == p.range, "\(p.query) range")
-                }
-            }
+            #expect(instant == p.instant, "\(p.query) instant")
+            #expect(range == p.range, "\(p.query) range")
         }
     }
 

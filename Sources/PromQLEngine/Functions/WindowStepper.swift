@@ -25,6 +25,10 @@ struct WindowStepper: Sendable {
         var samples: Int
         /// A window alone exceeded the sample limit.
         var tooMany: Bool
+        /// The most points one step's window held, and the points of the last step's window
+        /// (2.42 still holds them when the series' outputs are added).
+        var maxWindow = 0
+        var lastWindow = 0
     }
 
     /// Evaluates every step for samples `t`/`v` (time order, no stale markers) into `ss`'s values
@@ -50,7 +54,9 @@ struct WindowStepper: Sendable {
             while hi < n && t[hi] <= maxt { hi += 1 }
             while lo < hi && !(v3 ? t[lo] > mint : t[lo] >= mint) { lo += 1 }
             let w = hi - lo
+            out.lastWindow = w
             if w == 0 { continue }
+            if w > out.maxWindow { out.maxWindow = w }
             out.samples += w
             if currentSamples + w > maxSamples {
                 out.tooMany = true
@@ -145,6 +151,9 @@ enum ParallelRange {
                 ss.present[i] = present[base + i]
             }
         }
+        /// Per input series of the part, in order: its largest and last window and its output
+        /// points (for 2.42's sample accounting, replayed in order after the parallel pass).
+        var windows: [(maxWindow: Int32, lastWindow: Int32, outputs: Int32)] = []
     }
 
     /// A box each worker owns exclusively while `concurrentPerform` runs; read after it returns.
@@ -195,6 +204,8 @@ enum ParallelRange {
                     slot.part.error = EvaluationError.tooManySamples(stepper.maxSamples)
                     return
                 }
+                slot.part.windows.append((Int32(clamping: r.maxWindow), Int32(clamping: r.lastWindow),
+                                          Int32(clamping: r.any ? ss.pointCount : 0)))
                 if r.any {
                     slot.part.labels.append(all[k].labels)
                     slot.part.values.append(contentsOf: ss.values)
