@@ -24,176 +24,96 @@ public struct ReplayStatistics: Sendable {
     public var nanoseconds: UInt64 = 0
 }
 
-/// Per-record totals of the replay shards.
-final class ReplayShardResults: Sendable {
-    struct Totals {
-        var applied = 0, dropped = 0, unknown = 0, cuts = 0
-        var mint = Int64.max, maxt = Int64.min
-        /// Sum of the touched series refs (kept only so the touching loads are not optimised away).
-        var touched: UInt64 = 0
-    }
-    let totals = Mutex(Totals())
-    func add(applied: Int, dropped: Int, unknown: Int, cuts: Int, mint: Int64, maxt: Int64, touched: UInt64) {
-        totals.withLock { t in
-            t.touched &+= touched
-            t.applied += applied
-            t.dropped += dropped
-            t.unknown += unknown
-            t.cuts += cuts
-            t.mint = Swift.min(t.mint, mint)
-            t.maxt = Swift.max(t.maxt, maxt)
-        }
-    }
-    var value: Totals { totals.withLock { $0 } }
-}
-
-/// The series of one WAL replay by logged ref: a dense array for refs below ``denseLimit``
-/// (refs are sequential), a dictionary above. Written only by the replaying thread between
-/// samples records; copies are read concurrently by the shard threads, without locks and without
-/// reference counting per sample (the entries are unmanaged references to series that
-/// ``strong`` keeps alive for as long as any copy of the table exists).
-struct ReplayRefTable: @unchecked Sendable {
-    /// Refs below this are kept in the dense array (at most 128 MiB of slots).
-    static let denseLimit: UInt64 = 1 << 24
-    private var dense: [Unmanaged<MemSeries>?] = []
-    private var sparse: [UInt64: MemSeries] = [:]
-    /// Owns every series in ``dense``.
-    private var strong: [MemSeries] = []
-
-    /// Maps `ref` to `series` (a later record for the same ref wins, as in Prometheus).
-    mutating func set(_ ref: UInt64, _ series: MemSeries) {
-        guard ref < ReplayRefTable.denseLimit else {
-            sparse[ref] = series
-            return
-        }
-        let i = Int(ref)
-        if i >= dense.count {
-            dense.append(contentsOf: repeatElement(nil, count: Swift.max(i + 1 - dense.count, dense.count / 2)))
-        }
-        strong.append(series)
-        dense[i] = Unmanaged.passUnretained(series)
-    }
-
-    /// The series of `ref`, or nil.
-    func series(_ ref: UInt64) -> MemSeries? {
-        guard ref < ReplayRefTable.denseLimit else { return sparse[ref] }
-        return Int(ref) < dense.count ? dense[Int(ref)]?.takeUnretainedValue() : nil
-    }
-
-    /// Loads the series of `ref` into the cache (returns its ref, 0 when unknown).
-    @inline(__always)
-    func touch(_ ref: UInt64) -> UInt64 {
-        guard ref < ReplayRefTable.denseLimit, Int(ref) < dense.count, let u = dense[Int(ref)] else { return 0 }
-        return u._withUnsafeGuaranteedRef { $0.ref.rawValue }
-    }
-
-    /// Calls `body` with the series of `ref` without retaining it; nil when the ref is unknown.
-    @inline(__always)
-    func withSeries<R>(_ ref: UInt64, _ body: (MemSeries) -> R) -> R? {
-        if ref < ReplayRefTable.denseLimit {
-            guard Int(ref) < dense.count, let u = dense[Int(ref)] else { return nil }
-            return u._withUnsafeGuaranteedRef(body)
-        }
-        guard let s = sparse[ref] else { return nil }
-        return body(s)
-    }
-}
-
 extension DB {
-    /// Threads that apply one large samples record during replay (the machines have 2 cores).
-    static let replayShards = 2
-    /// Records with fewer samples are applied on the replaying thread (a fork/join costs more).
-    static let replayParallelThreshold = 1024
+    /// Samples gathered from consecutive samples records before they are applied (in parallel
+    /// when there are several replay threads): one fork/join per ~64 K samples instead of one per
+    /// record. Any other record applies the gathered samples first, so log order is kept.
+    static let replayBatchSamples = 1 << 16
+    /// Fewer gathered samples than this are applied on the replaying thread (a fork/join costs more).
+    static let replayParallelThreshold = 4096
 
     /// Replays the WAL directory `dir` into `head` exactly: series records create series with
     /// their logged refs, samples records append in log order, metadata records restore the
-    /// latest metadata per metric family (Prometheus `Head.loadWAL`).
-    static func replay(_ dir: String, into head: Head, log: @escaping @Sendable (String) -> Void) throws -> ReplayStatistics {
+    /// latest metadata per metric family, tombstone records restore deleted intervals
+    /// (Prometheus `Head.loadWAL`).
+    ///
+    /// The head is private to the replay, so samples go to the series' states taken out of the
+    /// series (``ReplaySeriesStates``: no series lock per sample, states in dense arrays), split
+    /// by series over `threads` threads, each series' samples in log order; the states go back
+    /// into their series before this returns (or throws).
+    static func replay(_ dir: String, into head: Head, threads: Int = 2, log: @escaping @Sendable (String) -> Void) throws -> ReplayStatistics {
         var stats = ReplayStatistics()
         let start = ContinuousClock.now
         // Series by logged ref, aliases included: a ref whose label set was already defined
         // under another ref (Prometheus keeps a `multiRef` map for these) maps to the first series.
-        var refs = ReplayRefTable()
-        var mint = Int64.max
-        var maxt = Int64.min
+        var states = ReplaySeriesStates(shards: threads)
+        defer { states.restore() }
         let range = head.options.chunkRange
         let spc = head.options.samplesPerChunk
-        let walStats = try SundialWAL.replay(directory: dir, log: { log($0) }) { record in
+        var pending: [SamplesRecord] = []
+        var pendingSamples = 0
+        func applyPending() {
+            guard !pending.isEmpty else { return }
+            let shards = states.shards
+            let table = states.table
+            let records = pending
+            if shards.count > 1 && pendingSamples >= DB.replayParallelThreshold {
+                DispatchQueue.concurrentPerform(iterations: shards.count) { k in
+                    shards[k].apply(records, table: table, shard: k, shards: shards.count, chunkRange: range, samplesPerChunk: spc)
+                }
+            } else {
+                for k in shards.indices {
+                    shards[k].apply(records, table: table, shard: k, shards: shards.count, chunkRange: range, samplesPerChunk: spc)
+                }
+            }
+            pending.removeAll(keepingCapacity: true)
+            pendingSamples = 0
+        }
+        let walStats = try SundialWAL.replay(directory: dir, log: { log($0) }, samples: { record in
+            pending.append(record)
+            pendingSamples += record.count
+            if pendingSamples >= DB.replayBatchSamples { applyPending() }
+        }, handler: { record in
+            applyPending()
             switch record {
             case .series(let list):
                 for s in list {
                     let (series, _) = head.create(s.labels, hash: s.labels.stableHash, ref: s.ref, logged: true)
-                    refs.set(s.ref.rawValue, series)
+                    states.add(ref: s.ref.rawValue, series: series)
                     stats.series += 1
                 }
-            case .samples(let list):
-                // Records of many samples are split by series ref across `replayShards` threads,
-                // so each series stays in one thread and keeps its log order. The ref table is
-                // only read here (series records are applied between samples records).
-                let shards = list.count >= DB.replayParallelThreshold ? DB.replayShards : 1
-                let results = ReplayShardResults()
-                let table = refs
-                let apply: @Sendable (Int) -> Void = { shard in
-                    var applied = 0, dropped = 0, unknown = 0, cuts = 0
-                    var lo = Int64.max, hi = Int64.min
-                    let mod = UInt64(shards)
-                    // Touch this shard's series first: independent loads that the CPU overlaps,
-                    // so the appends below find them in cache instead of waiting for memory one
-                    // series at a time (the head's working set is far larger than the caches).
-                    var touched: UInt64 = 0
-                    for smp in list {
-                        let r = smp.ref.rawValue
-                        if shards > 1 && Int(r % mod) != shard { continue }
-                        touched &+= table.touch(r)
-                    }
-                    for smp in list {
-                        let r = smp.ref.rawValue
-                        if shards > 1 && Int(r % mod) != shard { continue }
-                        let outcome = table.withSeries(r) { series in
-                            series.state.withLock { $0.append(smp.t, smp.v, chunkRange: range, samplesPerChunk: spc) }
-                        }
-                        switch outcome {
-                        case .some(.appended), .some(.appendedNewChunk):
-                            if outcome == .appendedNewChunk { cuts += 1 }
-                            applied += 1
-                            if smp.t < lo { lo = smp.t }
-                            if smp.t > hi { hi = smp.t }
-                        case .some(.rejected):
-                            dropped += 1
-                        case .none:
-                            unknown += 1
-                        }
-                    }
-                    results.add(applied: applied, dropped: dropped, unknown: unknown, cuts: cuts, mint: lo, maxt: hi, touched: touched)
-                }
-                if shards > 1 {
-                    DispatchQueue.concurrentPerform(iterations: shards, execute: apply)
-                } else {
-                    apply(0)
-                }
-                let r = results.value
-                stats.samples += r.applied
-                stats.droppedSamples += r.dropped
-                stats.unknownRefSamples += r.unknown
-                if r.mint < mint { mint = r.mint }
-                if r.maxt > maxt { maxt = r.maxt }
-                if r.cuts != 0 { head.chunkCountAtomic.wrappingAdd(r.cuts, ordering: .relaxed) }
+            case .samples:
+                break  // samples records come through `samples:` above
             case .metadata(let list):
                 for m in list {
-                    guard let s = refs.series(m.ref.rawValue) ?? head.series(m.ref), let name = s.labels.metricName else { continue }
+                    guard let s = states.series(m.ref.rawValue) ?? head.series(m.ref), let name = s.labels.metricName else { continue }
                     head.storeMetadata(MetricMetadata(metricFamily: name, type: m.type, help: m.help, unit: m.unit))
                 }
             case .tombstones(let list):
                 // Deleted intervals apply to whatever the series holds, whenever it was appended
                 // (queriers filter), so record order against samples does not matter.
                 stats.tombstones += head.applyReplayedTombstones(list.map { t in
-                    (ref: (refs.series(t.ref.rawValue) ?? head.series(t.ref))?.ref ?? t.ref,
+                    (ref: (states.series(t.ref.rawValue) ?? head.series(t.ref))?.ref ?? t.ref,
                      interval: DeletedInterval(minTime: t.minTime, maxTime: t.maxTime))
                 })
             case .exemplars, .unsupported:
                 break
             }
+        })
+        applyPending()
+        var mint = Int64.max
+        var maxt = Int64.min
+        var cuts = 0
+        for shard in states.shards {
+            let t = shard.totals
+            stats.samples += t.applied
+            stats.droppedSamples += t.dropped
+            stats.unknownRefSamples += t.unknown
+            cuts += t.cuts
+            mint = Swift.min(mint, t.mint)
+            maxt = Swift.max(maxt, t.maxt)
         }
+        if cuts != 0 { head.chunkCountAtomic.wrappingAdd(cuts, ordering: .relaxed) }
         stats.droppedSamples += stats.unknownRefSamples
         stats.wal = walStats
         if stats.samples > 0 {

@@ -74,7 +74,7 @@ public final class DB: Sendable {
                 // The head's log is set after the WAL opens; replay runs with no log attached.
                 let walLog = WALHeadLog()
                 head = Head(options: options.head, log: walLog)
-                stats = try DB.replay(walDir, into: head, log: options.log)
+                stats = try DB.replay(walDir, into: head, threads: options.replayThreads, log: options.log)
                 let w = try WAL.open(directory: walDir, options: options.wal, log: options.log)
                 walLog.attach(w)
                 wal = w

@@ -18,6 +18,9 @@ public struct DBOptions: Sendable {
     /// Compaction level ranges in ms; nil derives Prometheus's from the head chunk range and the
     /// retention (2 h × 3^k up to min(31 d, retention / 10)).
     public var blockRanges: [Int64]? = nil
+    /// Threads that apply the WAL's samples when the database opens (series split between them,
+    /// each series' samples in log order). 1 applies everything on the opening thread.
+    public var replayThreads: Int = 2
     /// Receives human-readable notices (replay statistics, repairs, checkpoints).
     public var log: @Sendable (String) -> Void
 

@@ -36,23 +36,59 @@ public func replay(
 ) throws -> ReplayStats {
     var buffers = RecordDecoder.DecodeBuffers()
     return try replayRecords(directory: directory, repair: repair, log: log) { raw in
-        let record: WALRecord
-        do throws(DecodeError) {
-            record = try RecordDecoder.decode(raw, buffers: &buffers)
-        } catch {
-            throw RecordUndecodable(error: error)
-        }
-        // No Prometheus version writes a type above `highestKnownRecordType`. Such a byte is what a
-        // record looks like when the snappy flag of its fragment header (not covered by the CRC) is
-        // flipped off: the payload then starts with snappy's length varint, always ≥ 15 or ≥ 0x80
-        // because snappy output is kept only when shorter. Treat it as damage, not as data.
-        if case .unsupported(let type, _) = record, type > highestKnownRecordType {
-            throw RecordUndecodable(error: DecodeError(.invalid, offset: 0, "record type \(type) is written by no Prometheus version (damaged fragment header?)"))
-        }
-        // `record` shares its array with `buffers`; once the handler returns and `record` is gone,
-        // the next decode refills the same storage (unless the handler kept a copy).
-        try handler(record)
+        try decodeAndDeliver(raw, &buffers, handler)
     }
+}
+
+/// Replays the WAL in `directory` as ``replay(directory:repair:log:handler:)`` does, except that
+/// samples records go to `samples` as a ``SamplesRecord`` read in place (validated first, so a
+/// record that does not decode is treated as damage before any of its samples is handed over)
+/// instead of being decoded into a `[RefSample]`. Every other record goes to `handler`; the order
+/// of all records is the log's order.
+/// - Parameter samples: receives each samples record; its bytes are the replayer's reused buffer
+///   (keeping the value past the call is correct but makes the next record allocate).
+/// - Throws: what the closures throw, or ``WALError`` (see ``replayRecords(directory:repair:log:handler:)``).
+@discardableResult
+public func replay(
+    directory: String, repair: Bool = true, log: (String) -> Void = { _ in },
+    samples: (SamplesRecord) throws -> Void, handler: (WALRecord) throws -> Void
+) throws -> ReplayStats {
+    var buffers = RecordDecoder.DecodeBuffers()
+    return try replayRecords(directory: directory, repair: repair, log: log) { raw in
+        if raw.first == RecordType.samples.rawValue {
+            let record: SamplesRecord
+            do throws(DecodeError) {
+                record = try SamplesRecord(validating: raw)
+            } catch {
+                throw RecordUndecodable(error: error)
+            }
+            try samples(record)
+        } else {
+            try decodeAndDeliver(raw, &buffers, handler)
+        }
+    }
+}
+
+/// Decodes one raw record with `buffers` and hands it to `handler` (the typed-record replay rules).
+private func decodeAndDeliver(
+    _ raw: [UInt8], _ buffers: inout RecordDecoder.DecodeBuffers, _ handler: (WALRecord) throws -> Void
+) throws {
+    let record: WALRecord
+    do throws(DecodeError) {
+        record = try RecordDecoder.decode(raw, buffers: &buffers)
+    } catch {
+        throw RecordUndecodable(error: error)
+    }
+    // No Prometheus version writes a type above `highestKnownRecordType`. Such a byte is what a
+    // record looks like when the snappy flag of its fragment header (not covered by the CRC) is
+    // flipped off: the payload then starts with snappy's length varint, always ≥ 15 or ≥ 0x80
+    // because snappy output is kept only when shorter. Treat it as damage, not as data.
+    if case .unsupported(let type, _) = record, type > highestKnownRecordType {
+        throw RecordUndecodable(error: DecodeError(.invalid, offset: 0, "record type \(type) is written by no Prometheus version (damaged fragment header?)"))
+    }
+    // `record` shares its array with `buffers`; once the handler returns and `record` is gone,
+    // the next decode refills the same storage (unless the handler kept a copy).
+    try handler(record)
 }
 
 /// The highest record type any Prometheus version writes (3.x: 14, `MinValidTime`). Types between

@@ -33,7 +33,12 @@ public final class MemSeries: Sendable {
 /// The open chunk lives in an ``XORChunkEncoder`` (its newest bits stay in the encoder's register,
 /// next to the rest of this state) whose buffer starts minimal again at every cut; full chunks
 /// keep only their exact-size encoded bytes.
-struct SeriesState: ~Copyable {
+///
+/// `@unchecked Sendable`: a state is owned by one series (or, during WAL replay, by one replay
+/// shard) and only ever reached through that owner's lock or thread; its class-typed parts (the
+/// histogram state) are never shared between states. The conformance lets a state move in and
+/// out of its series' `Mutex` (WAL replay takes the states out, see `ReplaySeriesStates`).
+struct SeriesState: @unchecked Sendable {
     // Declaration order is layout order: the fields every append reads (nextAt, then the
     // encoder's counters, register and last sample) come first, next to the lock.
     /// Time by which the open chunk must be cut (ms): the end of its chunk range, or earlier as

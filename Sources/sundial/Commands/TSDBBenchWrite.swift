@@ -59,11 +59,18 @@ struct TSDBBenchWrite: ParsableCommand {
     @Option(help: "WAL compression: snappy (readable by Prometheus 2.42), none, or zstd.")
     var compression: String = "snappy"
 
+    @Option(help: "Threads applying the WAL's samples in the replay (DBOptions.replayThreads).")
+    var replayThreads: Int = 2
+
+    @Flag(help: "Only replay: open the existing database in --data-dir (written by an earlier run), report the replay, close.")
+    var replayOnly = false
+
     func validate() throws {
         guard series > 0, samples > 0, batchSize > 0, writers > 0 else {
             throw ValidationError("--series, --samples, --batch-size and --writers must be positive")
         }
         guard ["always", "never", "interval"].contains(sync) else { throw ValidationError("--sync must be always, never or interval") }
+        guard replayThreads > 0 else { throw ValidationError("--replay-threads must be positive") }
         guard ["snappy", "none", "zstd"].contains(compression) else { throw ValidationError("--compression must be snappy, none or zstd") }
     }
 
@@ -72,7 +79,12 @@ struct TSDBBenchWrite: ParsableCommand {
         var walOptions = WALOptions()
         walOptions.compression = compression == "none" ? .none : compression == "zstd" ? .zstd : .snappy
         walOptions.syncMode = sync == "never" ? .never : sync == "interval" ? .interval(milliseconds: 1000) : .always
-        let options = DBOptions(wal: walOptions, log: { print("log: \($0)") })
+        var options = DBOptions(wal: walOptions, log: { print("log: \($0)") })
+        options.replayThreads = replayThreads
+        if replayOnly {
+            try runReplayOnly(options)
+            return
+        }
         let rssBefore = ProcessMemory.currentRSS()
         let db = try DB.open(directory: dataDir, options: options)
 
@@ -120,7 +132,9 @@ struct TSDBBenchWrite: ParsableCommand {
 
         // Replay: reopen and time the WAL replay into a fresh head.
         let replayCPUStart = ProcessMemory.cpuSeconds()
-        let reopened = try DB.open(directory: dataDir, options: DBOptions(wal: walOptions))
+        var reopenOptions = DBOptions(wal: walOptions)
+        reopenOptions.replayThreads = replayThreads
+        let reopened = try DB.open(directory: dataDir, options: reopenOptions)
         let replayCPU = ProcessMemory.cpuSeconds() - replayCPUStart
         let replay = reopened.replayStats
         try reopened.close()
@@ -132,6 +146,18 @@ struct TSDBBenchWrite: ParsableCommand {
         print("generator_cpu_seconds=\(fmt(generatorCPU)) db_append_samples_per_cpu_second=\(fmt(Double(total) / max(1e-9, cpuSeconds - generatorCPU)))")
         print("replay_samples=\(replay.samples) replay_seconds=\(fmt(Double(replay.nanoseconds) / 1e9)) replay_samples_per_second=\(fmt(Double(replay.samples) / max(1e-9, Double(replay.nanoseconds) / 1e9))) replay_cpu_seconds=\(fmt(replayCPU)) replay_samples_per_cpu_second=\(fmt(Double(replay.samples) / max(1e-9, replayCPU)))")
         print("samples_per_second=\(fmt(sps)) chunk_bytes_per_sample=\(fmt(Double(chunkBytes) / Double(total))) wal_bytes_per_sample=\(fmt(Double(walBytes) / Double(total))) peak_rss_bytes=\(ProcessMemory.peakRSS())")
+    }
+
+    /// `--replay-only`: times the opening replay of the database in `dataDir`.
+    func runReplayOnly(_ options: DBOptions) throws {
+        var quiet = options
+        quiet.log = { _ in }
+        let cpuStart = ProcessMemory.cpuSeconds()
+        let db = try DB.open(directory: dataDir, options: quiet)
+        let cpu = ProcessMemory.cpuSeconds() - cpuStart
+        let replay = db.replayStats
+        try db.close()
+        print("replay_threads=\(replayThreads) series=\(replay.series) replay_samples=\(replay.samples) replay_seconds=\(fmt(Double(replay.nanoseconds) / 1e9)) replay_cpu_seconds=\(fmt(cpu)) replay_samples_per_cpu_second=\(fmt(Double(replay.samples) / max(1e-9, cpu))) peak_rss_bytes=\(ProcessMemory.peakRSS())")
     }
 
     /// CPU seconds of generating every sample and reading every label set the way the append
