@@ -7,7 +7,7 @@ import Synchronization
 
 /// WAL replay into the head through the replay-private series states (`ReplaySeriesStates`),
 /// with hand-written logs that exercise what a `DB` never writes itself: aliases (one label set
-/// under two refs), a ref redefined by a later series record, refs above the dense table, samples
+/// under two refs), repeated series records, refs above the dense table, samples
 /// of refs never defined, out-of-order and duplicate samples inside the log, samples records
 /// between series records, and records large enough for the parallel apply. Every replay
 /// thread count must rebuild the same head as a simple model of the log.
@@ -91,8 +91,14 @@ import Synchronization
             list.append(RefSample(ref: SeriesRef(1 << 41), t: t0, v: 4))
             entries.append(.samples(list))
             if r == rounds / 2 {
-                // Ref 3 now names a new series: later samples of ref 3 go there.
-                entries.append(.series([RefSeries(ref: SeriesRef(3), labels: HeadTestHelpers.labels("m", ("s", "3b")))]))
+                // Series records repeated (as a checkpoint and a segment both hold them), and a new
+                // series named after samples have been gathered.
+                entries.append(.series([
+                    RefSeries(ref: SeriesRef(3), labels: HeadTestHelpers.labels("m", ("s", "3"))),
+                    RefSeries(ref: SeriesRef(5001), labels: HeadTestHelpers.labels("m", ("s", "7"))),
+                    RefSeries(ref: SeriesRef(6000), labels: HeadTestHelpers.labels("late")),
+                ]))
+                entries.append(.samples([RefSample(ref: SeriesRef(6000), t: t0, v: 5)]))
                 // A small record (applied on the replaying thread) between large ones.
                 entries.append(.samples([RefSample(ref: SeriesRef(3), t: t0 + Int64(r) * 15_000 + 1, v: 8)]))
             }
