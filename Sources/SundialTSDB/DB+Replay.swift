@@ -96,6 +96,8 @@ extension DB {
                     (ref: (states.series(t.ref.rawValue) ?? head.series(t.ref))?.ref ?? t.ref,
                      interval: DeletedInterval(minTime: t.minTime, maxTime: t.maxTime))
                 })
+            case .unsupported(let type, let bytes) where (7...10).contains(type):
+                try DB.replayHistograms(type: type, bytes: bytes, refs: refs, into: head, stats: &stats, mint: &mint, maxt: &maxt)
             case .exemplars, .unsupported:
                 break
             }

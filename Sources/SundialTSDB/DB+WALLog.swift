@@ -43,6 +43,7 @@ final class WALHeadLog: HeadLog {
             RecordEncoder.encodeSamples(samples, into: &buf)
             records.append(buf)
         }
+        if batch.histogramCount > 0 { WALHeadLog.histogramRecords(batch, into: &records) }
         if !batch.metadata.isEmpty {
             var buf: [UInt8] = []
             RecordEncoder.encodeMetadata(batch.metadata.lazy.map {

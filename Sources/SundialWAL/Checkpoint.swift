@@ -109,8 +109,14 @@ public func checkpoint(
         var reader = SegmentReader(data: try WALDirectory.readSegment(dir, seg))
         do {
             while try reader.next(into: &record) {
-                guard let type = RecordDecoder.type(of: record) else { continue }
                 out.removeAll(keepingCapacity: true)
+                if let first = record.first, (7...10).contains(first) {
+                    // Histogram samples (types 7-10): kept when at or after `minTime`.
+                    stats.totalSamples += try checkpointHistograms(record, minTime: minTime, into: &out, dropped: &stats.droppedSamples)
+                    if !out.isEmpty { try write(out, dir, seg) }
+                    continue
+                }
+                guard let type = RecordDecoder.type(of: record) else { continue }
                 switch type {
                 case .series:
                     try RecordDecoder.decodeSeries(record, into: &series)
@@ -213,4 +219,26 @@ extension WAL {
             directory: directory, segments: segments, keepSeries: keepSeries, minTime: minTime,
             compression: options.compression, log: log)
     }
+}
+
+/// Re-encodes the histogram samples of `record` (types 7–10) at or after `minTime` into `out`
+/// (nothing when none is left). - Returns: the number of samples read; `dropped` grows by those left out.
+func checkpointHistograms(_ record: [UInt8], minTime: Timestamp, into out: inout [UInt8], dropped: inout Int) throws(DecodeError) -> Int {
+    let type = record[0]
+    if type == 7 || type == 9 {
+        var list: [RefHistogramSample] = []
+        try RecordDecoder.decodeHistogramSamples(record, into: &list)
+        let n = list.count
+        list.removeAll { $0.t < minTime }
+        dropped += n - list.count
+        if !list.isEmpty { RecordEncoder.encodeHistogramSamples(list, customBuckets: type == 9, into: &out) }
+        return n
+    }
+    var list: [RefFloatHistogramSample] = []
+    try RecordDecoder.decodeFloatHistogramSamples(record, into: &list)
+    let n = list.count
+    list.removeAll { $0.t < minTime }
+    dropped += n - list.count
+    if !list.isEmpty { RecordEncoder.encodeFloatHistogramSamples(list, customBuckets: type == 10, into: &out) }
+    return n
 }

@@ -4,7 +4,8 @@
 Starts Prometheus on 127.0.0.1 (free port, temp data dir, never as a service) with
 --enable-feature=native-histograms, remote-writes a known set of integer native histograms
 (prompb.Histogram, remote write 1.0), takes a TSDB snapshot (which writes the head as one block) and
-copies that block (meta.json, index, chunks/000001, tombstones) here. histograms.jsonl lists exactly
+copies that block (meta.json, index, chunks/000001, tombstones) to prom-2.42/ and the WAL segment
+(series and histogram-samples records) to prom-2.42-wal/00000000. histograms.jsonl lists exactly
 what was sent, one JSON object per sample in sending order:
     {"labels": {...}, "t": ms, "hint": 0-3, "schema": s, "zero_threshold": x, "zero_count": n,
      "count": n, "sum": x, "positive_spans": [[offset, length], ...], "positive_deltas": [...],
@@ -202,6 +203,12 @@ def main():
         os.makedirs(os.path.join(OUT, "chunks"))
         for name in ["meta.json", "index", "tombstones", "chunks/000001"]:
             shutil.copyfile(os.path.join(src, name), os.path.join(OUT, name))
+        # The WAL segment holding the remote-written histogram records (types 7 / series 1).
+        walout = os.path.join(HERE, "prom-2.42-wal")
+        if os.path.exists(walout):
+            shutil.rmtree(walout)
+        os.makedirs(walout)
+        shutil.copyfile(os.path.join(work, "data", "wal", "00000000"), os.path.join(walout, "00000000"))
         dump = subprocess.run(["/usr/bin/promtool", "tsdb", "dump", snapdir], capture_output=True, text=True)
         with open(os.path.join(OUT, "promtool-dump.txt"), "w") as fh:
             fh.write(dump.stdout)

@@ -1,8 +1,10 @@
 /// The type of a WAL record: the first byte of a reassembled record
 /// (Prometheus `tsdb/record/record.go`, `Type`; docs/format/wal.md "Record encoding").
 ///
-/// Sundial writes only types 1–6 (what Prometheus 2.42 reads). Types it does not decode are
-/// reported by the reader as ``WALRecord/unsupported(type:bytes:)``, never trapped on.
+/// Sundial writes types 1–8 (what Prometheus 2.42 reads), and 9/10 (custom-bucket histograms,
+/// newer Prometheus) only for schema -53 histograms. The generic decoder reports types 5 and 7–14
+/// as ``WALRecord/unsupported(type:bytes:)``; histogram records (7–10) are decoded by
+/// ``RecordDecoder/decodeHistogramSamples(_:into:)`` and ``RecordDecoder/decodeFloatHistogramSamples(_:into:)``.
 public enum RecordType: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     /// Series definitions: ref and labels.
     case series = 1
@@ -16,9 +18,9 @@ public enum RecordType: UInt8, Sendable, Hashable, CaseIterable, CustomStringCon
     case mmapMarkers = 5
     /// Metric metadata (type, unit, help).
     case metadata = 6
-    /// Native histogram samples (Prometheus only; not decoded by Sundial).
+    /// Native histogram samples (see `RecordCodec+Histogram.swift`).
     case histogramSamples = 7
-    /// Native float histogram samples (Prometheus only; not decoded by Sundial).
+    /// Native float histogram samples (see `RecordCodec+Histogram.swift`).
     case floatHistogramSamples = 8
 
     /// A human-readable rendering, for logs and test failures.

@@ -14,7 +14,8 @@ public enum WALRecord: Sendable {
     case exemplars([RefExemplar])
     /// Metric metadata.
     case metadata([RefMetadata])
-    /// A record Sundial does not decode (types 5, 7, 8 and any unknown type): its type byte and
-    /// its bytes (including the type byte).
+    /// A record this enum has no case for (types 5, 7–14): its type byte and its bytes (including
+    /// the type byte). Histogram records (7–10) decode with `RecordDecoder.decodeHistogramSamples`
+    /// / `decodeFloatHistogramSamples`.
     case unsupported(type: UInt8, bytes: [UInt8])
 }
