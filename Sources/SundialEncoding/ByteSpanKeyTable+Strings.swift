@@ -30,6 +30,22 @@ extension ByteSpanKeyTable {
         }
     }
 
+    /// Whether `buffer[start ..< start + count]` equals the UTF-8 of `string` (no allocation:
+    /// native strings are compared in place).
+    /// - Precondition: the span lies within `buffer`.
+    @inlinable
+    public static func span(_ buffer: [UInt8], start: Int, count: Int, equals string: String) -> Bool {
+        let utf8 = string.utf8
+        guard utf8.count == count else { return false }
+        if count == 0 { return true }
+        return buffer.withUnsafeBytes { b in
+            precondition(start >= 0 && count >= 0 && start + count <= b.count, "span out of bounds")
+            return utf8.withContiguousStorageIfAvailable { u in
+                bytesEqual(b.baseAddress! + start, UnsafeRawPointer(u.baseAddress!), count)
+            } ?? utf8.elementsEqual(UnsafeRawBufferPointer(rebasing: b[start..<start + count]))
+        }
+    }
+
     /// Whether `n` bytes at `a` and `b` are equal: 8-byte words, then an overlapping last word
     /// (label names and values are short, so no `memcmp` call).
     @inlinable @inline(__always)

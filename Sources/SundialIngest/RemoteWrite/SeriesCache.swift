@@ -30,6 +30,17 @@ final class SeriesCache: Sendable {
         var keys: [UInt64] = []
         var interner = ByteStringInterner()
         var generation: UInt64 = 0
+
+        /// The entry whose key hash is `hash` and whose labels ``SeriesCache/verify(_:injectedAt:_:_:firstPair:pairCount:)``
+        /// accepts for the given request labels, or nil.
+        @inline(__always)
+        func lookup(_ hash: UInt64, _ body: [UInt8], _ spans: [Int32], firstPair: Int, pairCount: Int) -> Int? {
+            index.find(hash) { e in
+                entries[e].hash == hash
+                    && SeriesCache.verify(entries[e].labels, injectedAt: entries[e].injectedAt, body, spans,
+                                          firstPair: firstPair, pairCount: pairCount)
+            }
+        }
     }
 
     /// What the cache remembers of one series.
@@ -50,17 +61,23 @@ final class SeriesCache: Sendable {
     /// Whether the request labels of a series (span pairs `firstPair ..< firstPair + pairCount`
     /// of `body`: name, value, name, value, ...) are exactly `labels` without the label at
     /// `injectedAt` (-1: none), in order. When true, validating them again would give `labels`.
+    /// Iterates the labels in place (borrowed: no retain per string).
     @inline(__always)
     static func verify(_ labels: Labels, injectedAt: Int32, _ body: [UInt8], _ spans: [Int32],
                        firstPair: Int, pairCount: Int) -> Bool {
-        let ls = labels.labels
         let skip = Int(injectedAt)
-        guard (ls.count - (skip >= 0 ? 1 : 0)) * 2 == pairCount else { return false }
-        return ByteSpanKeyTable.spansEqual(body, spans: spans, firstPair: firstPair, pairCount: pairCount) { k in
-            var li = k >> 1
-            if skip >= 0 && li >= skip { li += 1 }
-            return k & 1 == 0 ? ls[li].name : ls[li].value
+        guard (labels.count - (skip >= 0 ? 1 : 0)) * 2 == pairCount else { return false }
+        var p = firstPair * 2
+        var li = 0
+        for label in labels.labels {
+            defer { li += 1 }
+            if li == skip { continue }
+            guard ByteSpanKeyTable.span(body, start: Int(spans[p]), count: Int(spans[p + 1]), equals: label.name),
+                ByteSpanKeyTable.span(body, start: Int(spans[p + 2]), count: Int(spans[p + 3]), equals: label.value)
+            else { return false }
+            p += 4
         }
+        return true
     }
 
     /// Resolves the labels of every series of the decoded request `view` into `res`: cached
@@ -122,13 +139,7 @@ final class SeriesCache: Sendable {
                     firstPair = Int(res.firstPairs[i])
                     pairCount = Int(res.pairCounts[i])
                     // A series repeated within the request was inserted by its first occurrence.
-                    let found = st.index.find(h) { e in
-                        let entry = st.entries[e]
-                        return entry.hash == h
-                            && Self.verify(entry.labels, injectedAt: entry.injectedAt, body, spans,
-                                           firstPair: firstPair, pairCount: pairCount)
-                    }
-                    if let found {
+                    if let found = st.lookup(h, body, spans, firstPair: firstPair, pairCount: pairCount) {
                         res.labels[i] = st.entries[found].labels
                         res.refs[i] = st.entries[found].ref
                         res.slots[i] = Int32(truncatingIfNeeded: found)
