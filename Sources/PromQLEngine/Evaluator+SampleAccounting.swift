@@ -18,6 +18,12 @@ import PromQLSyntax
 extension Evaluator {
     /// Evaluates `expr` (``evalNode(_:_:)``) and applies 2.42's sample accounting for its kind.
     func eval(_ expr: Expr, _ grid: StepGrid) throws(EvaluationError) -> EvalValue {
+        if grid.count > 1 && !isV3 && !inStepInvariant && Evaluator.isStepInvariant(expr) {
+            switch expr {
+            case .number, .string, .matrixSelector, .subquery: break
+            default: return try evalStepInvariant(expr, grid)
+            }
+        }
         switch expr {
         case .paren, .unary:
             // Pass-throughs: the child's accounting and profile stand for the node's.
@@ -40,14 +46,75 @@ extension Evaluator {
         }
     }
 
+    /// 2.42's `AtModifierUnsafeFunctions`: their value depends on the evaluation time even when
+    /// their arguments do not.
+    static let atModifierUnsafe: Set<Function> = [
+        .daysInMonth, .dayOfMonth, .dayOfWeek, .dayOfYear, .hour, .minute, .month, .year, .predictLinear, .time, .timestamp,
+    ]
+
+    /// Is `expr`'s value the same at every step (2.42 `preprocessExprHelper`): literals, selectors
+    /// and subqueries with `@`, and operators, aggregations and functions (but the time-dependent
+    /// ones) of such expressions only.
+    static func isStepInvariant(_ expr: Expr) -> Bool {
+        switch expr {
+        case .number, .string: return true
+        case .vectorSelector(let vs): return vs.at != nil
+        case .matrixSelector(let ms): return ms.vectorSelector.at != nil
+        case .subquery(let sq): return sq.at != nil
+        case .paren(let p): return isStepInvariant(p.expr)
+        case .unary(let u): return isStepInvariant(u.expr)
+        case .aggregation(let a): return isStepInvariant(a.expr)
+        case .binary(let b): return isStepInvariant(b.lhs) && isStepInvariant(b.rhs)
+        case .call(let c): return !atModifierUnsafe.contains(c.function) && c.args.allSatisfy { isStepInvariant($0) }
+        }
+    }
+
+    /// 2.42's `StepInvariantExpr` in a range query: the expression is evaluated once, at the first
+    /// step, and its output copied to the other steps, each copied point held (and checked) in turn.
+    private func evalStepInvariant(_ expr: Expr, _ grid: StepGrid) throws(EvaluationError) -> EvalValue {
+        let depth = profiles.count
+        inStepInvariant = true
+        defer { inStepInvariant = false }
+        let one = try eval(expr, StepGrid(start: grid.start, end: grid.start, interval: grid.interval))
+        profiles.removeSubrange(depth...)
+        let steps = grid.count
+        let out: EvalValue
+        switch one {
+        case .scalar(let xs):
+            out = .scalar([Double](repeating: xs.first ?? .nan, count: steps))
+        case .vector(let ss):
+            out = .vector(ss.map { s in
+                var r = s
+                r.values = [Double](repeating: s.values.first ?? 0, count: steps)
+                r.present = [Bool](repeating: s.present.first ?? false, count: steps)
+                if !s.histograms.isEmpty { r.histograms = [FloatHistogram?](repeating: s.histograms[0], count: steps) }
+                return r
+            })
+        case .string, .matrix:
+            out = one
+        }
+        let perStep = Evaluator.stepCounts(one, steps: 1)?.first ?? 0
+        // `currentSamples` holds the single-step output now; each copy to a later step adds one.
+        if currentSamples + perStep * (steps - 1) > options.maxSamples { throw EvaluationError.tooManySamples(options.maxSamples) }
+        currentSamples += perStep * (steps - 1)
+        profiles.append(Evaluator.stepCounts(out, steps: steps))
+        return out
+    }
+
     /// A node 2.42 evaluates with `rangeEval`.
     private func evalRangeEvalNode(_ expr: Expr, _ grid: StepGrid) throws(EvaluationError) -> EvalValue {
         let original = currentSamples
         let depth = profiles.count
         let v = try evalNode(expr, grid)
         let output = Evaluator.stepCounts(v, steps: grid.count) ?? []
-        let inputs = profiles[depth...].compactMap { $0 }
+        var inputs = profiles[depth...].compactMap { $0 }
         profiles.removeSubrange(depth...)
+        if case .call(let c) = expr, c.function == .timestamp, case .vectorSelector = c.args.first?.unparenthesized {
+            // `timestamp(selector)`: 2.42 reads the selector step by step inside rangeEval, never
+            // holding its whole output: the step's selected points are the input.
+            currentSamples = original
+            inputs = [output]
+        }
         try accountRangeEval(original: original, inputs: inputs, output: output)
         profiles.append(output)
         return v

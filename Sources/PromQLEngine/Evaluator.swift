@@ -40,6 +40,8 @@ final class Evaluator {
     /// (nil for strings and range vectors): the inputs of Prometheus 2.42's `rangeEval`
     /// accounting (see `Evaluator+SampleAccounting.swift`).
     var profiles: [[Int]?] = []
+    /// Evaluating inside a step-invariant expression at a single step (2.42 `StepInvariantExpr`).
+    var inStepInvariant = false
     private var checkCounter = 0
     /// Set when the query's task is cancelled while evaluation runs on a pool thread.
     var cancellation: CancellationFlag?
