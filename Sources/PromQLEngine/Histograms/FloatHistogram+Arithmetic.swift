@@ -309,10 +309,18 @@ extension FloatHistogram {
         if counterResetHint == .counterReset { return true }
         if counterResetHint == .notCounterReset { return false }
         if count < previous.count { return true }
-        if usesCustomBuckets {
-            if !previous.usesCustomBuckets || customValues != previous.customValues { return true }
-        } else if previous.usesCustomBuckets {
-            return true
+        if usesCustomBuckets != previous.usesCustomBuckets { return true }
+        if usesCustomBuckets && customValues != previous.customValues {
+            // Different custom bounds are compared on their common bounds (v3 reconciliation).
+            let common = FloatHistogram.commonBounds(customValues, previous.customValues)
+            let cur = rebinned(to: common)
+            var j = 0
+            for p in previous.rebinned(to: common) where p.count != 0 {
+                while j < cur.count && cur[j].index < p.index { j += 1 }
+                let c = j < cur.count && cur[j].index == p.index ? cur[j].count : 0
+                if p.count > c { return true }
+            }
+            return false
         }
         if schema > previous.schema { return true }
         if zeroThreshold < previous.zeroThreshold { return true }

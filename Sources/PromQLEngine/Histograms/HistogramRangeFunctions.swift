@@ -164,7 +164,7 @@ struct HistogramWindow {
     }
 
     /// `resets` (histograms: ``FloatHistogram/detectReset(after:)``) or `changes` over the merged
-    /// samples in time order; a switch between float and histogram counts as a change, not a reset.
+    /// samples in time order; a switch between float and histogram counts as a reset and a change.
     func resetsOrChanges(_ r: RangeSeries, _ flo: Int, _ fhi: Int, _ hlo: Int, _ hhi: Int) -> Double {
         var n = 0.0
         var f = flo, h = hlo
@@ -179,7 +179,7 @@ struct HistogramWindow {
                 if !first {
                     if let p = prevF {
                         if function == .resets ? v < p : (v != p && !(v.isNaN && p.isNaN)) { n += 1 }
-                    } else if function == .changes {
+                    } else {
                         n += 1
                     }
                 }
@@ -191,7 +191,8 @@ struct HistogramWindow {
                 if !first {
                     if let p = prevH {
                         if function == .resets ? cur.detectReset(after: p) : !cur.sameValue(as: p) { n += 1 }
-                    } else if function == .changes {
+                    } else {
+                        // A switch from float to histogram is a reset and a change.
                         n += 1
                     }
                 }
@@ -207,29 +208,38 @@ struct HistogramWindow {
     func rate(_ ht: [Timestamp], _ hs: [FloatHistogram], _ lo: Int, _ hi: Int, mint: Timestamp, maxt: Timestamp,
               isCounter: Bool, isRate: Bool, warn: (String) -> Void) -> FloatHistogram?
     {
-        let first = hs[lo], last = hs[hi - 1]
-        if last.usesCustomBuckets != first.usesCustomBuckets { warn(HistogramWindow.incompatibleWarning); return nil }
-        var minSchema = min(first.schema, last.schema)
-        for k in lo..<hi {
-            if hs[k].usesCustomBuckets != first.usesCustomBuckets { warn(HistogramWindow.incompatibleWarning); return nil }
-            if isCounter { minSchema = min(minSchema, hs[k].schema) }
+        let first = hs[lo]
+        var minSchema = Int32.max
+        for k in lo..<hi where !hs[k].usesCustomBuckets && (isCounter || k == lo || k == hi - 1) {
+            minSchema = min(minSchema, hs[k].schema)
         }
-        var h = last.reduced(to: minSchema)
+        // The increase as the sum over consecutive pairs: the difference, or after a counter
+        // reset the newer histogram itself (so histograms of another bucket kind before a reset
+        // do not meet the ones after it).
         var notes = HistogramCombineNotes()
+        var h: FloatHistogram
         do throws(HistogramCombineError) {
-            h = try h.combined(with: first, sign: -1, notes: &notes)
-            if isCounter {
-                var prev = first
+            if !isCounter {
+                h = try hs[hi - 1].combined(with: first, sign: -1, notes: &notes)
+            } else {
+                h = FloatHistogram(schema: 0, count: 0, sum: 0)
+                var started = false
                 for k in (lo + 1)..<hi {
-                    let cur = hs[k]
-                    if cur.detectReset(after: prev) { h = try h.combined(with: prev, sign: 1, notes: &notes) }
-                    prev = cur
+                    let cur = hs[k], prev = hs[k - 1]
+                    let part = cur.detectReset(after: prev) ? cur : try cur.combined(with: prev, sign: -1, notes: &notes)
+                    if started {
+                        h = try h.combined(with: part, sign: 1, notes: &notes)
+                    } else {
+                        h = part
+                        started = true
+                    }
                 }
             }
         } catch {
             warn(HistogramWindow.incompatibleWarning)
             return nil
         }
+        if !h.usesCustomBuckets && minSchema != .max && h.schema > minSchema { h = h.reduced(to: minSchema) }
         h.counterResetHint = .gauge
         h = h.compacted()
         // Extrapolation (same rules as for floats).
