@@ -224,7 +224,10 @@ extension Evaluator {
             r.timestamps.reserveCapacity(inner.count)
             r.values.reserveCapacity(inner.count)
             for i in 0..<inner.count where s.present[i] {
-                if let h = s.histogram(i) {
+                if var h = s.histogram(i) {
+                    // Consecutive subquery points need not be consecutive samples: their reset
+                    // hints say nothing about each other (Prometheus PR 15987).
+                    if h.counterResetHint != .gauge { h.counterResetHint = .unknown }
                     r.histogramTimestamps.append(inner.time(i))
                     r.histograms.append(h)
                 } else {

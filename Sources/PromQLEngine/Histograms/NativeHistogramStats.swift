@@ -95,10 +95,12 @@ enum NativeHistogramStats {
                     b.upper = 0
                 }
             }
-            /// Rank at `v` inside the bucket; an infinitely wide bucket cannot be interpolated and
-            /// contributes nothing (a lower bound in it counts from its end, an upper bound from its start).
+            /// Rank at `v` inside the bucket. An infinitely wide bucket cannot be interpolated: a
+            /// bound inside it sits at its infinite end, so the bucket counts only for a range that
+            /// reaches that end.
             func linear(_ v: Double, isLower: Bool) -> Double {
-                if b.lower == -.infinity || b.upper == .infinity { return isLower ? rank + b.count : rank }
+                if b.upper == .infinity { return rank }
+                if b.lower == -.infinity { return rank + b.count }
                 return rank + b.count * (v - b.lower) / (b.upper - b.lower)
             }
             func exponential(_ v: Double) -> Double {
