@@ -51,6 +51,9 @@ extension Evaluator {
         // aggregate them apart (``mergeHistogramAggregation``) or ignore them.
         let keepsHistograms = a.op == .limitk || a.op == .limitRatio || a.op == .countValues
         let hinput = keepsHistograms ? [] : splitHistograms(&input)
+        if !hinput.isEmpty && (a.op == .topk || a.op == .bottomk || a.op == .quantile) {
+            annotate(.histogramIgnoredInAggregation(a.op.rawValue, a.expr.unparenthesized.position))
+        }
         let steps = grid.count
 
         // Group membership, once per series.
@@ -80,7 +83,7 @@ extension Evaluator {
         case .sum, .avg, .count, .group, .min, .max, .stddev, .stdvar:
             let floats = Evaluator.markDropped(try foldAggregation(a.op, input, groupOf, keys, steps), dropKeys)
             return .vector(mergeHistogramAggregation(a.op, floatOut: floats, hseries: hinput, grouping: a.grouping,
-                                                     without: a.without, steps: steps))
+                                                     without: a.without, steps: steps, pos: a.expr.unparenthesized.position))
         case .topk, .bottomk:
             return .vector(try topK(a.op == .topk, input, groupOf, groups, param, steps))
         case .limitk, .limitRatio:
@@ -178,7 +181,8 @@ extension Evaluator {
             return nil
         }
         let out = mergeHistogramAggregation(a.op, floatOut: Evaluator.markDropped(f.finish(keys), dropKeys),
-                                            hseries: hseries, grouping: grouping, without: without, steps: grid.count)
+                                            hseries: hseries, grouping: grouping, without: without, steps: grid.count,
+                                            pos: a.expr.unparenthesized.position)
         profiles.append(inputCounts)
         return out
     }

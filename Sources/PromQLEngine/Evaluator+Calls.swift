@@ -155,9 +155,10 @@ extension Evaluator {
         // A series with native histograms: the slower mixed-window path (``HistogramWindow``).
         func runHistograms(_ r: RangeSeries, inputDropsName: Bool = false) throws(EvaluationError) {
             let hw = HistogramWindow(function: rf, grid: grid, params: params, range: stepper.range,
-                                     offset: stepper.offset, at: stepper.at, v3: v3)
+                                     offset: stepper.offset, at: stepper.at, v3: v3,
+                                     position: call.args[rangeIndex].unparenthesized.position)
             var ss = StepSeries(labels: Labels(), steps: grid.count)
-            let (any, samples) = hw.compute(r, into: &ss, warnings: &warnings)
+            let (any, samples) = hw.compute(r, into: &ss, annotations: &annotations)
             totalSamples += samples
             guard any else { return }
             // last/first_over_time returning a histogram keep the name like for floats.

@@ -7,15 +7,6 @@ import PromQLSyntax
 /// A group with floats and histograms at one step has no result there (warning); histograms that
 /// cannot be added (exponential with custom buckets) drop the group's result (warning).
 extension Evaluator {
-    static let mixedAggregationWarning = "PromQL warning: encountered a mix of histograms and floats for aggregation"
-    static let incompatibleAggregationWarning =
-        "PromQL warning: vector contains a mix of histograms with exponential and custom buckets schemas for metric name \"\""
-
-    /// Records a warning once.
-    func warnOnce(_ w: String) {
-        if !warnings.contains(w) { warnings.append(w) }
-    }
-
     /// Splits `v` into its float part (in place) and the series that hold histograms (returned,
     /// histogram steps only).
     func splitHistograms(_ v: inout [StepSeries]) -> [StepSeries] {
@@ -32,12 +23,14 @@ extension Evaluator {
     /// Combines the float result of `op` (`floatOut`, one series per group key) with the histogram
     /// members `hseries`.
     func mergeHistogramAggregation(_ op: AggregationOp, floatOut: [StepSeries], hseries: [StepSeries],
-                                   grouping: [String], without: Bool, steps: Int) -> [StepSeries]
+                                   grouping: [String], without: Bool, steps: Int, pos: SourceRange?) -> [StepSeries]
     {
         guard !hseries.isEmpty else { return floatOut }
         switch op {
         case .sum, .avg, .count, .group: break
-        default: return floatOut
+        default:
+            annotate(.histogramIgnoredInAggregation(op.rawValue, pos))
+            return floatOut
         }
         var out = floatOut
         var index: [Labels: Int] = [:]
@@ -81,7 +74,7 @@ extension Evaluator {
                     if out[slot].present[i] && out[slot].histogram(i) == nil {
                         // Floats and histograms in one group at one step.
                         out[slot].clear(i)
-                        warnOnce(Evaluator.mixedAggregationWarning)
+                        annotate(.mixedFloatsHistogramsAggregation(pos))
                         continue
                     }
                     var notes = HistogramCombineNotes()
@@ -90,9 +83,11 @@ extension Evaluator {
                         h = try FloatHistogram.kahanSum(a.members[i], scale: op == .avg ? 1 / Double(a.n[i]) : 1,
                                                         notes: &notes)
                     } catch {
-                        warnOnce(Evaluator.incompatibleAggregationWarning)
+                        annotate(.mixedExponentialCustomHistograms(metricName: hseries.first?.labels.metricName ?? "", pos))
                         continue
                     }
+                    if notes.counterResetCollision { annotate(.histogramCounterResetCollision("aggregation", pos)) }
+                    if notes.reconciledCustomBounds { annotate(.mismatchedCustomBuckets("aggregation", pos)) }
                     out[slot].setHistogram(i, h.compacted())
                 }
             }

@@ -14,7 +14,11 @@ extension Evaluator {
     }
 
     /// `l op r`; nil drops the sample.
-    func histogramBinop(_ op: BinaryOp, _ l: Sample, _ r: Sample, returnBool: Bool) -> Sample? {
+    func histogramBinop(_ op: BinaryOp, _ l: Sample, _ r: Sample, returnBool: Bool, pos: SourceRange?) -> Sample? {
+        func incompatible(_ lt: String, _ rt: String) -> Sample? {
+            annotate(.incompatibleTypesInBinOp(lt, op.description, rt, pos))
+            return nil
+        }
         switch (l, r) {
         case (.float(let a), .float(let b)):
             var (v, keep) = BinaryArithmetic.apply(op, a, b)
@@ -27,9 +31,15 @@ extension Evaluator {
                 do throws(HistogramCombineError) {
                     var h = try a.combined(with: b, sign: op == .add ? 1 : -1, notes: &notes)
                     if op == .sub { h.counterResetHint = .gauge }
+                    if notes.reconciledCustomBounds {
+                        annotate(.mismatchedCustomBuckets(op == .add ? "addition" : "subtraction", pos))
+                    }
+                    if notes.counterResetCollision {
+                        annotate(.histogramCounterResetCollision(op == .add ? "addition" : "subtraction", pos))
+                    }
                     return .histogram(h.compacted())
                 } catch {
-                    warnOnce("PromQL warning: vector contains a mix of histograms with exponential and custom buckets schemas for metric name \"\"")
+                    annotate(.incompatibleBucketLayoutInBinOp(op.description, pos))
                     return nil
                 }
             case .eql, .neq:
@@ -38,7 +48,7 @@ extension Evaluator {
                 if returnBool { return .float(keep ? 1 : 0) }
                 return keep ? l : nil
             default:
-                return nil
+                return incompatible("histogram", "histogram")
             }
         case (.histogram(let h), .float(let f)):
             switch op {
@@ -46,10 +56,10 @@ extension Evaluator {
             case .div: return .histogram(h.divided(by: f))
             case .trimUpper: return .histogram(h.trimmed(at: f, keepAbove: false))
             case .trimLower: return .histogram(h.trimmed(at: f, keepAbove: true))
-            default: return nil
+            default: return incompatible("histogram", "float")
             }
         case (.float(let f), .histogram(let h)):
-            return op == .mul ? .histogram(h.scaled(by: f)) : nil
+            return op == .mul ? .histogram(h.scaled(by: f)) : incompatible("float", "histogram")
         }
     }
 
@@ -70,8 +80,8 @@ extension Evaluator {
             var any = false
             for i in s.values.indices where s.present[i] {
                 let x = sample(s, i)
-                let r = swap ? histogramBinop(b.op, .float(sc[i]), x, returnBool: b.returnBool)
-                    : histogramBinop(b.op, x, .float(sc[i]), returnBool: b.returnBool)
+                let r = swap ? histogramBinop(b.op, .float(sc[i]), x, returnBool: b.returnBool, pos: b.position)
+                    : histogramBinop(b.op, x, .float(sc[i]), returnBool: b.returnBool, pos: b.position)
                 switch r {
                 case nil:
                     s.clear(i)
@@ -128,7 +138,7 @@ extension Evaluator {
                 }
                 let l = swapped ? sample(one[o], i) : sample(s, i)
                 let r = swapped ? sample(s, i) : sample(one[o], i)
-                guard let v = histogramBinop(b.op, l, r, returnBool: b.returnBool) else { continue }
+                guard let v = histogramBinop(b.op, l, r, returnBool: b.returnBool, pos: b.position) else { continue }
                 let labels = Evaluator.resultLabels(s.labels, one[o].labels, m, dropName: (drop || b.returnBool) && !delayed, v3: isV3)
                 let slot: Int
                 if let x = outIndex[labels] {

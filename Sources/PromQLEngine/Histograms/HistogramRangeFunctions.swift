@@ -1,4 +1,5 @@
 import SundialCore
+import PromQLSyntax
 
 /// Range functions over windows that hold native histograms (Prometheus 3 `promql/functions.go`:
 /// `extrapolatedRate`/`histogramRate`, `instantValue`, `funcSumOverTime`, `funcAvgOverTime`,
@@ -15,9 +16,8 @@ struct HistogramWindow {
     let at: Timestamp?
     let v3: Bool
 
-    static let mixedWarning = "PromQL warning: encountered a mix of histograms and floats for metric name"
-    static let incompatibleWarning =
-        "PromQL warning: vector contains a mix of histograms with exponential and custom buckets schemas for metric name"
+    /// Position of the range argument, for annotations.
+    let position: SourceRange?
 
     /// First index with `t[i] > x` (`inclusive` false) or `t[i] >= x`.
     @inline(__always)
@@ -31,18 +31,19 @@ struct HistogramWindow {
     }
 
     /// Fills `ss` for series `r`; returns whether any step has a value, the samples looked at,
-    /// and warnings.
-    func compute(_ r: RangeSeries, into ss: inout StepSeries, warnings: inout [String]) -> (any: Bool, samples: Int) {
+    /// and annotations (v3).
+    func compute(_ r: RangeSeries, into ss: inout StepSeries, annotations: inout Annotations) -> (any: Bool, samples: Int) {
         ss.histograms = []
         for i in 0..<grid.count { ss.present[i] = false }
         var any = false, samples = 0
         let rangeSeconds = Double(range) / 1000
         var ctx = RangeFunction.Context(rangeStart: 0, rangeEnd: 0, rangeSeconds: rangeSeconds, evalTime: 0, p0: 0, p1: 0, v3: v3)
         let name = r.labels.metricName ?? ""
-        func warn(_ w: String) {
-            let text = w + " \(GoQuote.quote(name))"
-            if !warnings.contains(text) { warnings.append(text) }
+        func note(_ a: Annotation) {
+            if v3 { annotations.add(a) }
         }
+        let mixed = Annotation.mixedFloatsHistograms(metricName: name, position)
+        let incompatible = Annotation.mixedExponentialCustomHistograms(metricName: name, position)
         for i in 0..<grid.count {
             let maxt = (at ?? grid.time(i)) - offset
             let mint = maxt - range
@@ -70,10 +71,18 @@ struct HistogramWindow {
             var floatResult: Double? = nil
             switch function {
             case .rate, .increase, .delta:
-                if nf > 0 { warn(HistogramWindow.mixedWarning); continue }
+                if nf > 0 { note(mixed); continue }
                 guard nh >= 2 else { continue }
+                if function == .delta {
+                    if hs[hlo..<hhi].contains(where: { $0.counterResetHint != .gauge }) {
+                        note(.nativeHistogramNotGauge(metricName: name, position))
+                    }
+                } else if hs[hlo..<hhi].contains(where: { $0.counterResetHint == .gauge }) {
+                    note(.nativeHistogramNotCounter(metricName: name, position))
+                }
                 result = rate(ht, hs, hlo, hhi, mint: mint, maxt: maxt, isCounter: function != .delta,
-                              isRate: function == .rate, warn: warn)
+                              isRate: function == .rate, warn: { note($0 ? incompatible : mixed) },
+                              reconciled: { note(.mismatchedCustomBuckets("subtraction", position)) })
             case .irate, .idelta:
                 guard nf + nh >= 2 else { continue }
                 // The last two samples, whatever their kind.
@@ -93,17 +102,24 @@ struct HistogramWindow {
                         floatResult = v
                         break
                     }
-                    warn(HistogramWindow.mixedWarning)
+                    note(mixed)
                     continue
+                }
+                if function == .irate && (ph.counterResetHint == .gauge || ch.counterResetHint == .gauge) {
+                    note(.nativeHistogramNotCounter(metricName: name, position))
+                }
+                if function == .idelta && (ph.counterResetHint != .gauge || ch.counterResetHint != .gauge) {
+                    note(.nativeHistogramNotGauge(metricName: name, position))
                 }
                 if function == .idelta || !ch.detectReset(after: ph) {
                     var notes = HistogramCombineNotes()
                     do throws(HistogramCombineError) {
                         ch = try ch.combined(with: ph, sign: -1, notes: &notes)
                     } catch {
-                        warn(HistogramWindow.incompatibleWarning)
+                        note(incompatible)
                         continue
                     }
+                    if notes.reconciledCustomBounds { note(.mismatchedCustomBuckets("subtraction", position)) }
                 }
                 ch.counterResetHint = .gauge
                 if function == .irate {
@@ -113,16 +129,18 @@ struct HistogramWindow {
                 }
                 result = ch.compacted()
             case .sumOverTime, .avgOverTime:
-                if nf > 0 { warn(HistogramWindow.mixedWarning); continue }
+                if nf > 0 { note(mixed); continue }
                 var acc: FloatHistogram
                 var notes = HistogramCombineNotes()
                 do throws(HistogramCombineError) {
                     acc = try FloatHistogram.kahanSum(Array(hs[hlo..<hhi]),
                                                       scale: function == .avgOverTime ? 1 / Double(nh) : 1, notes: &notes)
                 } catch {
-                    warn(HistogramWindow.incompatibleWarning)
+                    note(incompatible)
                     continue
                 }
+                if notes.counterResetCollision { note(.histogramCounterResetCollision("aggregation", position)) }
+                if notes.reconciledCustomBounds { note(.mismatchedCustomBuckets("aggregation", position)) }
                 result = acc.compacted()
             case .countOverTime:
                 floatResult = Double(nf + nh)
@@ -148,7 +166,9 @@ struct HistogramWindow {
                 floatResult = resetsOrChanges(r, flo, fhi, hlo, hhi)
             default:
                 // Float-only functions ignore the histograms.
-                guard nf > 0, let v = function.apply(r.timestamps, r.values, flo, fhi, ctx) else { continue }
+                guard nf > 0 else { continue }
+                note(.histogramIgnoredInMixedRange(metricName: name, position))
+                guard let v = function.apply(r.timestamps, r.values, flo, fhi, ctx) else { continue }
                 floatResult = v
             }
             if let h = result {
@@ -206,7 +226,7 @@ struct HistogramWindow {
 
     /// Prometheus 3 `histogramRate` with `extrapolatedRate`'s extrapolation to the window edges.
     func rate(_ ht: [Timestamp], _ hs: [FloatHistogram], _ lo: Int, _ hi: Int, mint: Timestamp, maxt: Timestamp,
-              isCounter: Bool, isRate: Bool, warn: (String) -> Void) -> FloatHistogram?
+              isCounter: Bool, isRate: Bool, warn: (Bool) -> Void, reconciled: () -> Void) -> FloatHistogram?
     {
         let first = hs[lo]
         var minSchema = Int32.max
@@ -236,9 +256,10 @@ struct HistogramWindow {
                 }
             }
         } catch {
-            warn(HistogramWindow.incompatibleWarning)
+            warn(true)
             return nil
         }
+        if notes.reconciledCustomBounds { reconciled() }
         if !h.usesCustomBuckets && minSchema != .max && h.schema > minSchema { h = h.reduced(to: minSchema) }
         h.counterResetHint = .gauge
         h = h.compacted()
