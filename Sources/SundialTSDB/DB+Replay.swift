@@ -52,6 +52,9 @@ extension DB {
         let spc = head.options.samplesPerChunk
         var pending: [SamplesRecord] = []
         var pendingSamples = 0
+        // Histogram records (`DB+ReplayHistograms.swift`) count here, added to `stats` at the end.
+        var histStats = ReplayStatistics()
+        var histMint = Int64.max, histMaxt = Int64.min
         func applyPending() {
             guard !pending.isEmpty else { return }
             let shards = states.shards
@@ -97,14 +100,18 @@ extension DB {
                      interval: DeletedInterval(minTime: t.minTime, maxTime: t.maxTime))
                 })
             case .unsupported(let type, let bytes) where (7...10).contains(type):
-                try DB.replayHistograms(type: type, bytes: bytes, refs: refs, into: head, stats: &stats, mint: &mint, maxt: &maxt)
+                try DB.replayHistograms(type: type, bytes: bytes, states: &states, into: head, stats: &histStats,
+                                        mint: &histMint, maxt: &histMaxt)
             case .exemplars, .unsupported:
                 break
             }
         })
         applyPending()
-        var mint = Int64.max
-        var maxt = Int64.min
+        var mint = histMint
+        var maxt = histMaxt
+        stats.samples += histStats.samples
+        stats.droppedSamples += histStats.droppedSamples
+        stats.unknownRefSamples += histStats.unknownRefSamples
         var cuts = 0
         for shard in states.shards {
             let t = shard.totals

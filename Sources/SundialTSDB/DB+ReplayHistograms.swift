@@ -4,10 +4,10 @@ import SundialWAL
 import Synchronization
 
 extension DB {
-    /// Applies one histogram-samples WAL record (types 7–10) during replay, in log order, counting
-    /// into `stats` (histogram samples count as samples, as Prometheus counts them) and widening
-    /// `[mint, maxt]`.
-    static func replayHistograms(type: UInt8, bytes: [UInt8], refs: ReplayRefTable, into head: Head,
+    /// Applies one histogram-samples WAL record (types 7–10) during replay, in log order (the
+    /// caller applies gathered float samples first), counting into `stats` (histogram samples
+    /// count as samples, as Prometheus counts them) and widening `[mint, maxt]`.
+    static func replayHistograms(type: UInt8, bytes: [UInt8], states: inout ReplaySeriesStates, into head: Head,
                                  stats: inout ReplayStatistics, mint: inout Int64, maxt: inout Int64) throws {
         let range = head.options.chunkRange
         let spc = head.options.samplesPerChunk
@@ -23,11 +23,11 @@ extension DB {
         }
         var cuts = 0
         for (ref, t, v) in items {
-            guard let s = refs.series(ref) ?? head.series(SeriesRef(ref)) else {
+            // The replay holds the series' states (`ReplaySeriesStates`), floats and histograms alike.
+            guard let outcome = states.withState(ref: ref, { $0.appendHistogram(t, v, chunkRange: range, samplesPerChunk: spc) }) else {
                 stats.unknownRefSamples += 1
                 continue
             }
-            let outcome = s.state.withLock { $0.appendHistogram(t, v, chunkRange: range, samplesPerChunk: spc) }
             switch outcome {
             case .appended, .appendedNewChunk:
                 if outcome == .appendedNewChunk { cuts += 1 }
