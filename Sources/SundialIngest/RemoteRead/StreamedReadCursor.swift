@@ -11,7 +11,8 @@ import Synchronization
 /// `ChunkedReadResponse { repeated ChunkedSeries chunked_series = 1; int64 query_index = 2; }`
 /// holding one series (`ChunkedSeries { repeated Label labels = 1; repeated Chunk chunks = 2; }`,
 /// `Chunk { int64 min_time_ms = 1; int64 max_time_ms = 2; Encoding type = 3; bytes data = 4; }`,
-/// XOR = 1). A series whose chunks exceed ``RemoteReadOptions/maxBytesInFrame`` is split over
+/// XOR = 1; native histograms as HISTOGRAM = 2 / FLOAT_HISTOGRAM = 3 chunks, see
+/// `StreamedReadCursor+Histograms.swift`). A series whose chunks exceed ``RemoteReadOptions/maxBytesInFrame`` is split over
 /// several frames, as Prometheus's `StreamChunkedReadResponses` does. Series come sorted, query
 /// by query.
 ///
@@ -29,6 +30,9 @@ public final class StreamedReadCursor: Sendable {
         var labels = Labels()
         var buffer = SampleBuffer()
         var sampleIndex = 0
+        /// The series' native histograms, sent from `histogramIndex` on (see `+Histograms`).
+        var histograms = HistogramSampleBuffer()
+        var histogramIndex = 0
         var message: [UInt8] = []
         var chunk = XORChunkAppender(reservingCapacity: 256)
         var failed = false
@@ -66,7 +70,7 @@ public final class StreamedReadCursor: Sendable {
 
     /// Advances to the next series with samples (opening queries as needed) and builds a frame.
     static func step(_ st: inout State, _ reader: RemoteReader) throws(IngestError) -> [UInt8]? {
-        while st.sampleIndex >= st.buffer.count {
+        while st.sampleIndex >= st.buffer.count && st.histogramIndex >= st.histograms.count {
             if st.queryIndex >= 0 && st.seriesIndex + 1 < st.series.count {
                 st.seriesIndex += 1
             } else {
@@ -86,6 +90,8 @@ public final class StreamedReadCursor: Sendable {
                 if series.isEmpty {
                     st.buffer.removeAll()
                     st.sampleIndex = 0
+                    st.histograms.removeAll()
+                    st.histogramIndex = 0
                     continue
                 }
             }
@@ -93,12 +99,15 @@ public final class StreamedReadCursor: Sendable {
             let s = st.series[st.seriesIndex]
             st.buffer.removeAll()
             st.sampleIndex = 0
+            st.histograms.removeAll()
+            st.histogramIndex = 0
             do {
                 try s.samples(minTime: q.startMs, maxTime: q.endMs, into: &st.buffer)
+                if s.mayContainHistograms { try s.histogramSamples(minTime: q.startMs, maxTime: q.endMs, into: &st.histograms) }
             } catch {
                 throw IngestError(.storage, "reading series \(s.labels) failed: \(error)", seriesIndex: st.queryIndex)
             }
-            if !st.buffer.isEmpty { st.labels = reader.withExternalLabels(s.labels) }
+            if !st.buffer.isEmpty || !st.histograms.isEmpty { st.labels = reader.withExternalLabels(s.labels) }
         }
         return frame(&st, reader.options)
     }
@@ -119,20 +128,26 @@ public final class StreamedReadCursor: Sendable {
         var k = st.sampleIndex
         let count = st.buffer.count
         repeat {
+            // Floats and histograms interleave by time: whichever comes next starts the next chunk.
+            let nextH = st.histogramIndex < st.histograms.count ? st.histograms.timestamps[st.histogramIndex] : Int64.max
+            if k >= count || nextH < st.buffer.timestamps[k] {
+                appendHistogramChunk(&st, perChunk: perChunk, before: k < count ? st.buffer.timestamps[k] : Int64.max)
+                continue
+            }
             st.chunk.reset()
             let first = k
             let end = min(count, k + perChunk)
-            while k < end {
+            repeat {
                 st.chunk.append(timestamp: st.buffer.timestamps[k], value: st.buffer.values[k])
                 k += 1
-            }
+            } while k < end && st.buffer.timestamps[k] < nextH
             let ct = st.message.beginProtoLengthDelimited(2)
             st.message.appendProtoInt64IfNonZero(1, st.buffer.timestamps[first])
-            st.message.appendProtoInt64IfNonZero(2, st.buffer.timestamps[end - 1])
+            st.message.appendProtoInt64IfNonZero(2, st.buffer.timestamps[k - 1])
             st.message.appendProtoVarint(3, 1)  // Chunk.Encoding XOR
             st.message.appendProtoBytes(4, st.chunk.bytes)
             st.message.endProtoLengthDelimited(ct)
-        } while k < count && st.message.count < budgetEnd
+        } while (k < count || st.histogramIndex < st.histograms.count) && st.message.count < budgetEnd
         st.sampleIndex = k
         st.message.endProtoLengthDelimited(cs)
         st.message.appendProtoInt64IfNonZero(2, Int64(st.queryIndex))
