@@ -187,6 +187,15 @@ extension Evaluator {
                     try checkpoint()
                     try load(s, minT: loadMin, maxT: loadMax)
                     w.prepare(&buffer, countResets: false)
+                    if try loadHistograms(s, minT: loadMin, maxT: loadMax) {
+                        var hs = StepSeries(labels: Labels(), steps: grid.count)
+                        if try extendedHistogramSteps(rf, s.labels, anchored: vs.anchored, grid: grid, at: at, offset: offset,
+                                                      range: range, position: call.args[rangeIndex].unparenthesized.position,
+                                                      into: &hs) {
+                            try finish(s.labels, &hs)
+                        }
+                        continue
+                    }
                     if buffer.isEmpty { continue }
                     try hold(buffer.count)
                     totalSamples += buffer.count

@@ -86,6 +86,33 @@ extension Evaluator {
                 try checkpoint()
                 try load(s, minT: minT, maxT: maxT)
                 w.prepare(&buffer, countResets: false)
+                if try loadHistograms(s, minT: minT, maxT: maxT) {
+                    // Native histograms: interpolated histograms; floats beside them give nothing.
+                    let name = s.labels.metricName ?? ""
+                    if !buffer.isEmpty {
+                        annotate(.mixedFloatsHistograms(metricName: name, vs.position))
+                        continue
+                    }
+                    var incompatible = false
+                    var hs = StepSeries(labels: s.labels, steps: grid.count)
+                    var any = false
+                    for i in 0..<grid.count {
+                        let ref = at != nil ? lastRef : grid.time(i) - offset
+                        if let h = HistogramExtendedRange.smoothedValue(hbuffer.timestamps, hbuffer.histograms, at: ref,
+                                                                        lookback: lookback, incompatible: &incompatible) {
+                            hs.setHistogram(i, h)
+                            any = true
+                        }
+                    }
+                    if incompatible { annotate(.mixedExponentialCustomHistograms(metricName: name, vs.position)) }
+                    if any {
+                        let n = hs.pointCount
+                        try hold(n)
+                        totalSamples += n
+                        try emit(&hs)
+                    }
+                    continue
+                }
                 if buffer.isEmpty { continue }
                 var any = false
                 var from = 0
