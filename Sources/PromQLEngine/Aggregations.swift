@@ -138,9 +138,9 @@ extension Evaluator {
     /// (no per-series materialisation). Returns nil when `expr` cannot be streamed.
     func streamFoldAggregation(_ a: Aggregation, _ grid: StepGrid) throws(EvaluationError) -> [StepSeries]? {
         var f = Folder(op: a.op, steps: grid.count, kahan: isV3)
-        var keys: [Labels] = []
-        var index: [Labels: Int] = [:]
         let grouping = a.grouping, without = a.without
+        // Group lookup without building the key for every series.
+        var groups = GroupIndex(grouping: grouping, without: without)
         var dropKeys = Set<Labels>()
         var hseries: [StepSeries] = []
         // The streamed input's points per step: the rangeEval input profile 2.42 accounts for.
@@ -155,17 +155,9 @@ extension Evaluator {
                 guard let rest = one.first else { return }
                 s = rest
             }
-            let k = Evaluator.groupingKey(s.labels, grouping, without: without)
-            let g: Int
-            if let x = index[k] {
-                g = x
-            } else {
-                g = keys.count
-                index[k] = g
-                keys.append(k)
-                f.ensureGroups(keys.count)
-            }
-            if s.dropName && k.has(Labels.metricName) { dropKeys.insert(k) }
+            let (g, created) = groups.group(of: s.labels)
+            if created { f.ensureGroups(groups.keys.count) }
+            if s.dropName && groups.keys[g].has(Labels.metricName) { dropKeys.insert(groups.keys[g]) }
             f.add(g, s)
         }
         switch a.expr.unparenthesized {
@@ -180,7 +172,7 @@ extension Evaluator {
         default:
             return nil
         }
-        let out = mergeHistogramAggregation(a.op, floatOut: Evaluator.markDropped(f.finish(keys), dropKeys),
+        let out = mergeHistogramAggregation(a.op, floatOut: Evaluator.markDropped(f.finish(groups.keys), dropKeys),
                                             hseries: hseries, grouping: grouping, without: without, steps: grid.count,
                                             pos: a.expr.unparenthesized.position)
         profiles.append(inputCounts)

@@ -19,27 +19,40 @@ struct InstantSteps: Sendable {
     /// Fills `ss`'s values and presence flags from `buffer` (labels untouched); true when some
     /// step has a value.
     func compute(_ buffer: SampleBuffer, into ss: inout StepSeries) -> Bool {
-        for i in 0..<grid.count { ss.present[i] = false }
+        // Work on uniquely held arrays through spans: element writes through `inout ss` would
+        // each check the arrays' uniqueness.
+        var valuesArray: [Double] = [], presentArray: [Bool] = []
+        swap(&valuesArray, &ss.values)
+        swap(&presentArray, &ss.present)
+        defer {
+            swap(&valuesArray, &ss.values)
+            swap(&presentArray, &ss.present)
+        }
+        var values = valuesArray.mutableSpan
+        var present = presentArray.mutableSpan
+        let steps = grid.count
+        for i in 0..<steps { present[i] = false }
         var any = false
         var j = 0  // first sample with t > ref (monotone over steps when ref grows)
         let n = buffer.count
-        for i in 0..<grid.count {
+        let ts = buffer.timestamps.span, vs = buffer.values.span
+        for i in 0..<steps {
             let ref = at != nil ? lastRef : grid.time(i) - offset
             if at != nil && i > 0 {
                 // Pinned by @: every step has the same value.
-                ss.present[i] = ss.present[0]
-                ss.values[i] = ss.values[0]
+                present[i] = present[0]
+                values[i] = values[0]
                 continue
             }
-            while j < n && buffer.timestamps[j] <= ref { j += 1 }
+            while j < n && ts[j] <= ref { j += 1 }
             guard j > 0 else { continue }
-            let t = buffer.timestamps[j - 1]
+            let t = ts[j - 1]
             let ok = v3 ? t > ref - lookback : t >= ref - lookback
             guard ok else { continue }
-            let v = buffer.values[j - 1]
+            let v = vs[j - 1]
             if StaleMarker.isStale(v) { continue }
-            ss.present[i] = true
-            ss.values[i] = sampleTimestamps ? Double(t) / 1000 : v
+            present[i] = true
+            values[i] = sampleTimestamps ? Double(t) / 1000 : v
             any = true
         }
         return any

@@ -39,7 +39,18 @@ struct WindowStepper: Sendable {
     {
         var out = Outcome(any: false, samples: 0, tooMany: false)
         let steps = grid.count
-        for i in 0..<steps { ss.present[i] = false }
+        // Work on uniquely held arrays through spans: element writes through `inout ss` would
+        // each check the arrays' uniqueness.
+        var valuesArray: [Double] = [], presentArray: [Bool] = []
+        swap(&valuesArray, &ss.values)
+        swap(&presentArray, &ss.present)
+        defer {
+            swap(&valuesArray, &ss.values)
+            swap(&presentArray, &ss.present)
+        }
+        var values = valuesArray.mutableSpan
+        var present = presentArray.mutableSpan
+        for i in 0..<steps { present[i] = false }
         var lo = 0, hi = 0
         let n = t.count
         var ctx = RangeFunction.Context(rangeStart: 0, rangeEnd: 0, rangeSeconds: Double(range) / 1000,
@@ -68,8 +79,8 @@ struct WindowStepper: Sendable {
             if params.count > 0 { ctx.p0 = params[0][i] }
             if params.count > 1 { ctx.p1 = params[1][i] }
             if let r = function.apply(t, v, lo, hi, ctx, resets: resets) {
-                ss.present[i] = true
-                ss.values[i] = r
+                present[i] = true
+                values[i] = r
                 out.any = true
             }
         }

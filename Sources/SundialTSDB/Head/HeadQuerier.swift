@@ -268,9 +268,8 @@ public struct HeadSeries: StorageSeries {
             try XORChunk.decode(c.bytes, minTime: minTime, maxTime: maxTime,
                                 timestamps: &buffer.timestamps, values: &buffer.values)
         }
-        if let open, open.minTime <= maxTime && open.maxTime >= minTime {
-            try open.encoder.decode(minTime: minTime, maxTime: maxTime, timestamps: &buffer.timestamps, values: &buffer.values)
-        }
+        // Optional chaining reads the snapshot in place (`if let` would copy the encoder).
+        try open?.decode(minTime: minTime, maxTime: maxTime, into: &buffer)
         if !deleted.isEmpty { BlockSeries.dropDeleted(&buffer, from: start, deleted) }
     }
 }
@@ -282,6 +281,12 @@ struct OpenChunkSnapshot: Sendable {
     let encoder: XORChunkEncoder
     let minTime: Int64
     let maxTime: Int64
+
+    /// Appends the samples in `[mint, maxt]` (closed, ms), if the chunk overlaps it.
+    func decode(minTime mint: Int64, maxTime maxt: Int64, into buffer: inout SampleBuffer) throws {
+        guard minTime <= maxt && maxTime >= mint else { return }
+        try encoder.decode(minTime: mint, maxTime: maxt, timestamps: &buffer.timestamps, values: &buffer.values)
+    }
 }
 
 extension SeriesState {
