@@ -36,7 +36,11 @@ public struct SamplesRecord: Sendable {
                 while !r.isAtEnd {
                     _ = try r.readVarint()
                     _ = try r.readVarint()
-                    _ = try r.readBE64()
+                    if r.remaining >= 8 {
+                        r.position &+= 8  // the value's bits: any 8 bytes are valid
+                    } else {
+                        _ = try r.readBE64()  // throws the array decoder's error
+                    }
                     n &+= 1
                 }
                 return .success(n)
@@ -57,7 +61,10 @@ public struct SamplesRecord: Sendable {
             var r = UnsafeByteReader(raw, position: 1)
             guard let ref0 = try? r.readBE64(), let t0 = try? r.readBE64() else { return }
             for _ in 0..<count {
-                guard let dref = try? r.readVarint(), let dt = try? r.readVarint(), let bits = try? r.readBE64() else { return }
+                guard let dref = try? r.readVarint(), let dt = try? r.readVarint(), r.remaining >= 8 else { return }
+                // One unaligned 8-byte load (the reader's `readBE64` assembles it byte by byte).
+                let bits = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: r.position, as: UInt64.self))
+                r.position &+= 8
                 body(ref0 &+ UInt64(bitPattern: dref), Int64(bitPattern: t0) &+ dt, bits)
             }
         }
