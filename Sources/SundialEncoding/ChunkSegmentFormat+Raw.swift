@@ -36,6 +36,8 @@ extension ChunkSegmentFormat {
     public static func decodeXORChunk(raw bytes: UnsafeRawBufferPointer, at offset: Int, minTime: Int64, maxTime: Int64,
                                       timestamps: inout [Int64], values: inout [Double]) throws(DecodeError) {
         let (enc, range) = try decodeChunk(raw: bytes, at: offset)
+        // Native-histogram chunks (encodings 2 and 3) hold no float samples.
+        if enc == 2 || enc == 3 { return }
         guard enc == encodingXOR else {
             throw DecodeError(.invalid, offset: offset, "chunk encoding \(enc); only XOR floats (1) are supported")
         }

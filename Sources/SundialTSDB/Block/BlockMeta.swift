@@ -21,18 +21,25 @@ public struct BlockMeta: Codable, Sendable, Hashable {
         public var numSeries: UInt64
         public var numChunks: UInt64
         public var numTombstones: UInt64
+        /// Float samples (newer Prometheus's split of `numSamples`; nil when meta.json has none,
+        /// as in 2.42 blocks).
+        public var numFloatSamples: UInt64? = nil
+        /// Native-histogram samples (counted in `numSamples` too); nil when unknown (2.42 blocks).
+        public var numHistogramSamples: UInt64? = nil
         public init(numSamples: UInt64 = 0, numSeries: UInt64 = 0, numChunks: UInt64 = 0, numTombstones: UInt64 = 0) {
             self.numSamples = numSamples
             self.numSeries = numSeries
             self.numChunks = numChunks
             self.numTombstones = numTombstones
         }
-        enum CodingKeys: String, CodingKey { case numSamples, numSeries, numChunks, numTombstones }
+        enum CodingKeys: String, CodingKey { case numSamples, numSeries, numChunks, numTombstones, numFloatSamples, numHistogramSamples }
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             numSamples = try c.decodeIfPresent(UInt64.self, forKey: .numSamples) ?? 0
             numSeries = try c.decodeIfPresent(UInt64.self, forKey: .numSeries) ?? 0
             numChunks = try c.decodeIfPresent(UInt64.self, forKey: .numChunks) ?? 0
+            numFloatSamples = try c.decodeIfPresent(UInt64.self, forKey: .numFloatSamples)
+            numHistogramSamples = try c.decodeIfPresent(UInt64.self, forKey: .numHistogramSamples)
             numTombstones = try c.decodeIfPresent(UInt64.self, forKey: .numTombstones) ?? 0
         }
         public func encode(to encoder: any Encoder) throws {
@@ -40,6 +47,11 @@ public struct BlockMeta: Codable, Sendable, Hashable {
             if numSamples != 0 { try c.encode(numSamples, forKey: .numSamples) }
             if numSeries != 0 { try c.encode(numSeries, forKey: .numSeries) }
             if numChunks != 0 { try c.encode(numChunks, forKey: .numChunks) }
+            // Both or neither: a block we wrote says how many histograms it holds, also none.
+            if numFloatSamples != nil || numHistogramSamples != nil {
+                try c.encode(numFloatSamples ?? 0, forKey: .numFloatSamples)
+                try c.encode(numHistogramSamples ?? 0, forKey: .numHistogramSamples)
+            }
             if numTombstones != 0 { try c.encode(numTombstones, forKey: .numTombstones) }
         }
     }

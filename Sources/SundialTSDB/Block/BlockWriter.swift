@@ -100,6 +100,12 @@ public final class BlockWriter {
             let ref = try chunkWriter.write(encoding: c.encoding, data: c.data)
             metas.append(IndexChunkMeta(minTime: c.minTime, maxTime: c.maxTime, ref: ref.rawValue))
             stats.numSamples += UInt64(c.sampleCount)
+            // Newer Prometheus's split; 2.42 counts both kinds in numSamples alone.
+            if c.encoding == 2 || c.encoding == 3 {
+                stats.numHistogramSamples = (stats.numHistogramSamples ?? 0) + UInt64(c.sampleCount)
+            } else {
+                stats.numFloatSamples = (stats.numFloatSamples ?? 0) + UInt64(c.sampleCount)
+            }
         }
         let ref = try indexWriter.addSeries(labels, chunks: metas)
         stats.numSeries += 1
@@ -118,6 +124,11 @@ public final class BlockWriter {
             try BlockFiles.makeDirectory("\(temporaryDirectory)/\(Block.chunksDirectoryName)")
             try indexWriter.close()
             stats.numTombstones = UInt64(tombstones.count)
+            if stats.numFloatSamples != nil || stats.numHistogramSamples != nil {
+                // As meta.json stores them: both, also when zero.
+                stats.numFloatSamples = stats.numFloatSamples ?? 0
+                stats.numHistogramSamples = stats.numHistogramSamples ?? 0
+            }
             try BlockFiles.writeDurably("\(temporaryDirectory)/\(Block.tombstonesFileName)", tombstones.encoded())
             let meta = BlockMeta(ulid: id, minTime: minTime, maxTime: maxTime, stats: stats,
                                  compaction: compaction ?? .init(level: 1, sources: [id]))

@@ -102,7 +102,19 @@ public enum Compactor {
                     try series.samples(minTime: .min, maxTime: .max, into: &buffer)
                     merged = merged.isEmpty ? buffer : MergedSeries.merge(merged, buffer)
                 }
-                out = BlockChunk.xorChunks(timestamps: merged.timestamps, values: merged.values, samplesPerChunk: samplesPerChunk)
+                // Histogram chunks: kept with their layout, deleted samples left out.
+                var hist: [BlockChunk] = []
+                for p in parts where p.block.mayContainHistograms {
+                    for c in p.chunks {
+                        let (enc, data) = try p.block.chunks.chunk(ChunkRef(rawValue: c.ref))
+                        guard enc == 2 || enc == 3 else { continue }
+                        hist += try BlockChunk.filterHistogramChunk(encoding: enc, data: data, samplesPerChunk: samplesPerChunk) { t in
+                            !p.deleted.contains { $0.contains(t) }
+                        }
+                    }
+                }
+                out = BlockChunk.interleave(timestamps: merged.timestamps, values: merged.values, histogramChunks: hist,
+                                            samplesPerChunk: samplesPerChunk)
             }
             if !out.isEmpty { try writer.addSeries(labels, chunks: out) }
         }
@@ -120,6 +132,10 @@ public enum Compactor {
         out.reserveCapacity(all.count)
         for (block, meta) in all {
             let (enc, data) = try block.chunks.chunk(ChunkRef(rawValue: meta.ref))
+            if (enc == 2 || enc == 3) && data.count >= 2 {  // native-histogram chunks: count in the first two bytes
+                out.append(BlockChunk(minTime: meta.minTime, maxTime: meta.maxTime, sampleCount: Int(data[0]) << 8 | Int(data[1]), encoding: enc, data: data))
+                continue
+            }
             guard enc == ChunkSegmentFormat.encodingXOR, let n = XORChunk.sampleCount(data) else {
                 throw BlockError(.corrupt, path: block.chunks.directory, "chunk \(meta.ref): encoding \(enc) unsupported or truncated")
             }

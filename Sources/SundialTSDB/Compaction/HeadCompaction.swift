@@ -54,6 +54,17 @@ public enum HeadCompaction {
                     try s.samples(minTime: minTime, maxTime: maxTime - 1, into: &buf)
                     chunks = BlockChunk.xorChunks(timestamps: buf.timestamps, values: buf.values, samplesPerChunk: samplesPerChunk)
                 }
+                if !s.histogramChunks.isEmpty {
+                    // Native-histogram chunks (encodings 2/3): copied when wholly inside and
+                    // untouched by deletions, else re-encoded with their layout and header.
+                    let hist = try HeadCompaction.histogramChunks(s, minTime: minTime, maxTime: maxTime, samplesPerChunk: samplesPerChunk)
+                    if !hist.isEmpty {
+                        buf.removeAll()
+                        try s.samples(minTime: minTime, maxTime: maxTime - 1, into: &buf)
+                        chunks = BlockChunk.interleave(timestamps: buf.timestamps, values: buf.values, histogramChunks: hist,
+                                                       samplesPerChunk: samplesPerChunk)
+                    }
+                }
                 try writer.addSeries(s.labels, chunks: chunks)
             }
             if writer.seriesCount == 0 {
@@ -65,6 +76,24 @@ public enum HeadCompaction {
             writer.abort()
             throw error
         }
+    }
+}
+
+extension HeadCompaction {
+    /// The series' histogram chunks within `[minTime, maxTime)`, deleted samples left out.
+    static func histogramChunks(_ s: HeadSeries, minTime: Int64, maxTime: Int64, samplesPerChunk: Int) throws -> [BlockChunk] {
+        var out: [BlockChunk] = []
+        for c in s.histogramChunks where c.overlaps(minTime, maxTime - 1) {
+            if s.deleted.isEmpty && c.minTime >= minTime && c.maxTime < maxTime && c.bytes.count >= 2 {
+                let n = Int(c.bytes[0]) << 8 | Int(c.bytes[1])
+                out.append(BlockChunk(minTime: c.minTime, maxTime: c.maxTime, sampleCount: n, encoding: c.encoding, data: c.bytes))
+            } else {
+                out += try BlockChunk.filterHistogramChunk(encoding: c.encoding, data: c.bytes, samplesPerChunk: samplesPerChunk) { t in
+                    t >= minTime && t < maxTime && !s.deleted.contains { $0.contains(t) }
+                }
+            }
+        }
+        return out
     }
 }
 
