@@ -7,7 +7,7 @@ import Glibc
 ///
 /// glibc gives threads that allocate under contention their own arenas (up to 8 per core), and
 /// memory freed into an arena stays with it. The server runs many threads that allocate in bursts
-/// (NIO event loops, the remote-write blocking pool, the 16-thread PromQL evaluation pool and its
+/// (NIO event loops, the remote-read blocking pool, the 16-thread PromQL evaluation pool and its
 /// parallel selectors), so after the benchmark's queries at 100k series the process held 824–855 MiB
 /// (VmHWM) with glibc's default, and 304–329 MiB with two arenas, with the same query medians and
 /// within ~4 % of the ingest CPU per sample (BENCHMARKS.md, "malloc arenas"). An operator's own
