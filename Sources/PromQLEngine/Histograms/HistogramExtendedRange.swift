@@ -157,6 +157,9 @@ extension Evaluator {
     {
         let name = labels.metricName ?? ""
         if !buffer.isEmpty {
+            if anchored && (rf == .resets || rf == .changes) {
+                return anchoredMixedCounts(rf, labels, grid: grid, at: at, offset: offset, range: range, into: &ss)
+            }
             annotate(.mixedFloatsHistograms(metricName: name, position))
             return false
         }
@@ -187,6 +190,36 @@ extension Evaluator {
         }
         if incompatible { annotate(.mixedExponentialCustomHistograms(metricName: name, position)) }
         ss.shrinkHistograms()
+        return any
+    }
+
+    /// `resets`/`changes` of an `anchored` selector over a series with floats and histograms: the
+    /// window's samples of both kinds in time order, anchored by the newest sample of either kind
+    /// within the lookback before the window; a switch of kind counts as a reset and a change.
+    func anchoredMixedCounts(_ rf: RangeFunction, _ labels: Labels, grid: StepGrid, at: Timestamp?, offset: Int64,
+                             range: Int64, into ss: inout StepSeries) -> Bool {
+        let r = mergedRangeSeries(labels: labels, minT: .min, maxT: .max)
+        let hw = HistogramWindow(function: rf, grid: grid, params: [], range: range, offset: offset, at: at, v3: true,
+                                 position: nil)
+        let lookback = options.lookbackDelta
+        var any = false
+        for i in 0..<grid.count {
+            let maxt = (at ?? grid.time(i)) - offset, mint = maxt - range
+            let fhi = HistogramWindow.bound(r.timestamps, maxt, inclusive: false)
+            var flo = min(fhi, HistogramWindow.bound(r.timestamps, mint, inclusive: false))
+            let hhi = HistogramWindow.bound(r.histogramTimestamps, maxt, inclusive: false)
+            var hlo = min(hhi, HistogramWindow.bound(r.histogramTimestamps, mint, inclusive: false))
+            guard fhi > flo || hhi > hlo else { ss.clear(i); continue }
+            let fa: Timestamp? = flo > 0 ? r.timestamps[flo - 1] : nil
+            let ha: Timestamp? = hlo > 0 ? r.histogramTimestamps[hlo - 1] : nil
+            if let fa, fa > mint - lookback, ha == nil || fa > ha! {
+                flo -= 1
+            } else if let ha, ha > mint - lookback {
+                hlo -= 1
+            }
+            ss.setFloat(i, hw.resetsOrChanges(r, flo, fhi, hlo, hhi))
+            any = true
+        }
         return any
     }
 }
