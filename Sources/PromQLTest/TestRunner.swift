@@ -88,14 +88,27 @@ public struct TestRunner: Sendable {
                         if !histogramSeries.contains(h) { histogramSeries.append(h) }
                     }
                 }
-                let app = storage.appender()
+                var app = storage.appender()
                 var loadError: String? = nil
+                // A commit applies its floats before its histograms (as Prometheus 2.42's head appender
+                // does), so a series that switches between floats and histograms is committed at each
+                // switch to keep its points in time order.
+                func commitSwitch() {
+                    do { try app.commit() } catch { loadError = "commit: \(error)" }
+                    app = storage.appender()
+                }
                 // A series defined twice in one load: the last definition wins (upstream keeps a map).
                 var last: [Labels: Int] = [:]
                 for (i, s) in series.enumerated() { last[s.labels] = i }
                 for (i, (labels, values)) in series.enumerated() where last[labels] == i {
                     var ref = SeriesRef.none
+                    var lastWasHistogram: Bool? = nil
                     for (i, v) in values.enumerated() {
+                        switch v {
+                        case .gap: continue
+                        case .histogram: if lastWasHistogram == false { commitSwitch() }; lastWasHistogram = true
+                        case .float: if lastWasHistogram == true { commitSwitch() }; lastWasHistogram = false
+                        }
                         switch v {
                         case .gap: continue
                         case .histogram(let h, _):

@@ -93,12 +93,14 @@ extension Evaluator {
                                                                      delayedName: delaysNameRemoval, v3: isV3, notes: &notes)
             annotateClassicBuckets(notes, args[1])
             return .vector(try checkUniqueLabels(joinClassicAndNative(out, natives, args[1])))
-        case .histogramFraction where isV3:
+        case .histogramFraction:
+            // 2.42 has histogram_fraction for native histograms only; classic buckets came with v3.
             let lo = try evalScalar(args[0], grid), hi = try evalScalar(args[1], grid)
             var v = try evalVectorWithHistograms(args[2], grid)
             let natives = mapHistograms(v) { h, i in NativeHistogramStats.fraction(lo[i], hi[i], h) }
             annotateNaNObservations(v, natives, fraction: true, args[2])
             dropHistogramSamples(&v)
+            if !isV3 { v.removeAll() }
             var notes = HistogramQuantile.Notes()
             let out = v.isEmpty ? [] : try HistogramQuantile.fraction(lower: lo, upper: hi, input: v, steps: grid.count,
                                                                      delayedName: delaysNameRemoval, v3: isV3, notes: &notes)
