@@ -10,16 +10,23 @@ import Synchronization
 extension WAL {
     /// Registers `resume` to run once `sequence` is durable (or the WAL fails).
     func register(_ sequence: UInt64, force: Bool, _ resume: @escaping @Sendable (Result<Void, WALError>) -> Void) {
+        var completesGathering = false
         let immediate: Result<Void, WALError>? = syncState.withLock { s in
             if durableSequence.load(ordering: .acquiring) >= sequence { return .success(()) }
             if let f = s.failure { return .failure(f) }
             if s.stopping && !force { return .failure(WALError(.closed, directory: directory, "WAL closed")) }
             s.waiters.append((sequence, resume))
             s.requested = max(s.requested, sequence)
+            if s.gatherTarget > 0 && s.waiters.count >= s.gatherTarget {
+                s.gatherTarget = 0
+                completesGathering = true
+            }
             return nil
         }
         if let immediate {
             resume(immediate)
+        } else if completesGathering {
+            gathered.signal()
         } else {
             wakeup.signal()
         }
@@ -87,15 +94,28 @@ extension WAL {
     /// Group-commit batching: the committers resumed by the last round usually append again at once;
     /// starting the fsync on the first arrival would cover one or two of them and make the rest wait a
     /// whole extra fsync. So wait (at most ``gatherWindowMicroseconds``) until as many waiters are
-    /// pending as the last round resumed. With a single committer this never waits.
+    /// pending as the last round resumed. With a single committer this never waits. The thread sleeps
+    /// until the registration that completes the count signals it (no polling), or the window ends.
     private func gatherCommitters() {
         let expected = lastResumed.load(ordering: .relaxed)
         guard expected > 1 else { return }
         let deadline = DispatchTime.now() + .microseconds(Self.gatherWindowMicroseconds)
-        while DispatchTime.now() < deadline {
-            let (pending, stopping) = syncState.withLock { ($0.waiters.count, $0.stopping) }
-            if pending >= expected || stopping { return }
-            _ = nap.wait(timeout: .now() + .microseconds(20))
+        let done = syncState.withLock { s -> Bool in
+            if s.waiters.count >= expected || s.stopping { return true }
+            s.gatherTarget = expected
+            return false
+        }
+        if done { return }
+        // The wait ends by the completing registration's signal or by the deadline. On timeout, a
+        // registration may still have claimed the gathering (target reset) and be about to signal:
+        // consume that signal so the next gathering does not end early.
+        if gathered.wait(timeout: deadline) == .timedOut {
+            let claimed = syncState.withLock { s -> Bool in
+                if s.gatherTarget == 0 { return true }
+                s.gatherTarget = 0
+                return false
+            }
+            if claimed { gathered.wait() }
         }
     }
 

@@ -36,6 +36,9 @@ public final class WAL: Sendable {
         var requested: UInt64 = 0
         var stopping = false
         var failure: WALError?
+        /// While the fsync thread gathers committers: how many pending waiters end the gathering
+        /// (the registration that reaches it signals `gathered` once and resets this to 0).
+        var gatherTarget = 0
     }
 
     let writerState: Mutex<WriterState>
@@ -46,8 +49,8 @@ public final class WAL: Sendable {
     let fsyncRounds = Atomic<Int>(0)
     /// Wakes the fsync thread.
     let wakeup = DispatchSemaphore(value: 0)
-    /// Never signalled: the fsync thread's timed nap while it gathers committers (see `gatherCommitters`).
-    let nap = DispatchSemaphore(value: 0)
+    /// Signalled by the registration that completes a gathering (see `gatherCommitters`).
+    let gathered = DispatchSemaphore(value: 0)
     /// Waiters resumed by the previous fsync round (only the fsync thread touches it).
     let lastResumed = Atomic<Int>(0)
     let syncThread = Mutex<DedicatedThread?>(nil)
