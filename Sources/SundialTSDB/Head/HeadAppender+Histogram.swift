@@ -27,17 +27,7 @@ extension HeadAppender {
         if let err = value.validationError() {
             throw AppendError(.invalidHistogram, labels: labels, timestamp: t, detail: err.message)
         }
-        if t < minValidTime {
-            head.outOfBoundsCount.wrappingAdd(1, ordering: .relaxed)
-            throw AppendError(.outOfBounds, labels: labels, timestamp: t, detail: "the head accepts samples at or after \(minValidTime)")
-        }
-        let s: MemSeries
-        if ref != .none, let found = cursor.get(ref.rawValue, in: head.stripes.table) {
-            s = found
-        } else {
-            try HeadAppender.validate(labels, t)
-            s = head.getOrCreate(labels).0
-        }
+        let s = try series(ref: ref, labels: labels, t)
         let id = self.id
         let staged = stagedHistograms[s.ref.rawValue]
         let batchTimestamps = batch.timestamps
@@ -55,18 +45,7 @@ extension HeadAppender {
             }
             return c
         }
-        switch check {
-        case .ok:
-            break
-        case .exactDuplicate:
-            return s.ref
-        case .duplicateTimestamp:
-            head.duplicateCount.wrappingAdd(1, ordering: .relaxed)
-            throw AppendError(.duplicateTimestamp, labels: s.labels, timestamp: t)
-        case .outOfOrder:
-            head.outOfOrderCount.wrappingAdd(1, ordering: .relaxed)
-            throw AppendError(.outOfOrder, labels: s.labels, timestamp: t)
-        }
+        if try isExactDuplicate(check, s, t) { return s.ref }
         stagedHistograms[s.ref.rawValue] = (t, value)
         batch.histogramSeries.append(s)
         batch.histogramTimestamps.append(t)

@@ -48,17 +48,7 @@ public final class HeadAppender: Appender {
 
     public func append(ref: SeriesRef, labels: Labels, timestamp t: Timestamp, value v: Double) throws(AppendError) -> SeriesRef {
         precondition(!finished, "append after commit or rollback")
-        if t < minValidTime {
-            head.outOfBoundsCount.wrappingAdd(1, ordering: .relaxed)
-            throw AppendError(.outOfBounds, labels: labels, timestamp: t, detail: "the head accepts samples at or after \(minValidTime)")
-        }
-        let s: MemSeries
-        if ref != .none, let found = cursor.get(ref.rawValue, in: head.stripes.table) {
-            s = found
-        } else {
-            try HeadAppender.validate(labels, t)
-            s = head.getOrCreate(labels).0
-        }
+        let s = try series(ref: ref, labels: labels, t)
         let bits = v.bitPattern
         let id = self.id
         let index = UInt32(truncatingIfNeeded: batch.count)
@@ -88,18 +78,7 @@ public final class HeadAppender: Appender {
             }
             return c
         }
-        switch check {
-        case .ok:
-            break
-        case .exactDuplicate:
-            return s.ref
-        case .duplicateTimestamp:
-            head.duplicateCount.wrappingAdd(1, ordering: .relaxed)
-            throw AppendError(.duplicateTimestamp, labels: s.labels, timestamp: t)
-        case .outOfOrder:
-            head.outOfOrderCount.wrappingAdd(1, ordering: .relaxed)
-            throw AppendError(.outOfOrder, labels: s.labels, timestamp: t)
-        }
+        if try isExactDuplicate(check, s, t) { return s.ref }
         if !tracked { staged[s.ref.rawValue] = (t, bits) }
         batch.series.append(s)
         batch.timestamps.append(t)
@@ -135,6 +114,37 @@ public final class HeadAppender: Appender {
                 throw AppendError(.invalidLabels, labels: labels, timestamp: t, detail: "duplicate label name \(l.name)")
             }
             previous = l.name
+        }
+    }
+
+    /// The series a sample goes to: found by `ref`, else looked up or created by its validated
+    /// labels. Refuses (and counts) a sample before the head's appendable window.
+    @inline(__always)
+    func series(ref: SeriesRef, labels: Labels, _ t: Timestamp) throws(AppendError) -> MemSeries {
+        if t < minValidTime {
+            head.outOfBoundsCount.wrappingAdd(1, ordering: .relaxed)
+            throw AppendError(.outOfBounds, labels: labels, timestamp: t, detail: "the head accepts samples at or after \(minValidTime)")
+        }
+        if ref != .none, let found = cursor.get(ref.rawValue, in: head.stripes.table) { return found }
+        try HeadAppender.validate(labels, t)
+        return head.getOrCreate(labels).0
+    }
+
+    /// Acts on a sample's order check: counts and throws a refusal; true for an exact duplicate
+    /// (accepted, nothing staged), false when the sample is to be staged.
+    @inline(__always)
+    func isExactDuplicate(_ check: AppendCheck, _ s: MemSeries, _ t: Timestamp) throws(AppendError) -> Bool {
+        switch check {
+        case .ok:
+            return false
+        case .exactDuplicate:
+            return true
+        case .duplicateTimestamp:
+            head.duplicateCount.wrappingAdd(1, ordering: .relaxed)
+            throw AppendError(.duplicateTimestamp, labels: s.labels, timestamp: t)
+        case .outOfOrder:
+            head.outOfOrderCount.wrappingAdd(1, ordering: .relaxed)
+            throw AppendError(.outOfOrder, labels: s.labels, timestamp: t)
         }
     }
 
