@@ -83,6 +83,39 @@ struct ServerLifecycleTests {
         r = try ServerProcess.run(["serve", "--data-dir", dir.appending("d"), "--query-timeout", "5x"])
         #expect(r.status != 0)
         #expect(r.stderr.contains("invalid duration"), "\(r.stderr)")
+        r = try ServerProcess.run(["serve", "--data-dir", dir.appending("d"), "--query.semantics", "prometheus4"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("query semantics must be prometheus2 or prometheus3"), "\(r.stderr)")
+    }
+
+    /// `--query.semantics prometheus3`: v3 windows and annotations in the response; the default
+    /// (2.42) answers the same query without them.
+    @Test func prometheus3SemanticsFlag() async throws {
+        let dir = try TemporaryDirectory(prefix: "sundial-v3")
+        defer { dir.remove() }
+        let port = try ServerProcess.freePort()
+        var server = try ServerProcess.start(["serve", "--data-dir", dir.appending("data"), "--listen", "127.0.0.1:\(port)",
+                                              "--query.semantics", "prometheus3"], port: port)
+        let c = ServerTestClient(port: port)
+        let req = RemoteWriteRequest(series: [
+            .init(labels: [Label("__name__", "requests"), Label("job", "x")],
+                  samples: (0..<10).map { .init(value: Double($0 * 10), timestamp: Int64($0) * 15_000) }),
+        ])
+        let w = try await c.request("POST", "/api/v1/write", headers: ServerBadInputTests.v1Headers, body: req.compressed(.v1))
+        #expect(w.status == 204)
+        let q = "/api/v1/query?query=rate(requests%5B1m%5D)&time=135"
+        var r = try await c.get(q)
+        #expect(r.status == 200)
+        #expect(r.text.contains(#""infos":["PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \"requests\""#), "\(r.text)")
+        r = try await c.get("/api/v1/status/flags")
+        #expect(r.text.contains(#""query.semantics":"prometheus3""#), "\(r.text)")
+        #expect(server.terminate() == 0)
+
+        server = try ServerProcess.start(["serve", "--data-dir", dir.appending("data"), "--listen", "127.0.0.1:\(port)"], port: port)
+        defer { server.terminate() }
+        r = try await c.get(q)
+        #expect(r.status == 200)
+        #expect(!r.text.contains("infos"), "\(r.text)")
     }
 }
 

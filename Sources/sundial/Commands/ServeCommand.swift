@@ -67,6 +67,10 @@ struct ServeCommand: AsyncParsableCommand {
             help: "Lookback of instant vector selectors (default 5m).")
     var lookbackDelta: String?
 
+    @Option(name: [.customLong("query.semantics")],
+            help: "PromQL semantics where Prometheus 2.42 and 3.x differ: prometheus2 (default) or prometheus3 (left-open windows, v3 functions, annotations).")
+    var querySemantics: String?
+
     @Option(name: [.customLong("log-level"), .customLong("log.level")], help: "debug, info, warn or error (default info).")
     var logLevel: String?
 
@@ -143,6 +147,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if let v = queryMaxSteps { c.queryMaxSteps = v }
         if let v = lookbackDelta { c.lookbackDeltaMs = try ConfigUnits.parseDuration(v, setting: "--lookback-delta") }
+        if let v = querySemantics { c.querySemantics = v }
         if let v = logLevel { c.logLevel = v }
         if let v = logFormat { c.logFormat = v }
         if enableAdminAPI { c.enableAdminAPI = true }

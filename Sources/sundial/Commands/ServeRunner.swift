@@ -59,7 +59,8 @@ struct ServeRunner {
         }
         let engine = Engine(options: EngineOptions(
             lookbackDelta: config.lookbackDeltaMs, maxSamples: config.queryMaxSamples,
-            timeout: .milliseconds(config.queryTimeoutMs), maxConcurrentQueries: config.queryMaxConcurrency))
+            timeout: .milliseconds(config.queryTimeoutMs), maxConcurrentQueries: config.queryMaxConcurrency,
+            semantics: config.engineSemantics))
         let startMs = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
         var options = APIOptions()
         options.enableAdminAPI = config.enableAdminAPI

@@ -10,6 +10,9 @@ extension ServeConfig {
                     maxSteps: queryMaxSteps)
     }
 
+    /// The engine's semantics for `query.semantics` (validated by `validate()`).
+    var engineSemantics: Semantics { querySemantics == "prometheus3" ? .prometheus3 : .prometheus2 }
+
     /// A limiter enforcing ``queryLimits`` for every query the server answers.
     var queryLimiter: QueryLimiter { QueryLimiter(queryLimits) }
 }

@@ -80,6 +80,7 @@ extension ServeConfig {
         case ("query", "max_samples"): queryMaxSamples = try ConfigUnits.parseInt(v, setting: path)
         case ("query", "max_concurrency"): queryMaxConcurrency = try ConfigUnits.parseInt(v, setting: path)
         case ("query", "lookback_delta"): lookbackDeltaMs = try ConfigUnits.parseDuration(v, setting: path)
+        case ("query", "semantics"): querySemantics = v
         case ("query", "max_series"): queryMaxSeries = try ConfigUnits.parseInt(v, setting: path)
         case ("query", "max_range"): queryMaxRangeMs = try ConfigUnits.parseDuration(v, setting: path)
         case ("query", "max_selector_range"): queryMaxSelectorRangeMs = try ConfigUnits.parseDuration(v, setting: path)

@@ -43,6 +43,9 @@ struct ServeConfig: Sendable, Equatable {
     var queryMaxConcurrency = 20
     /// Lookback for instant vector selectors (`--query.lookback-delta`); 5 minutes.
     var lookbackDeltaMs: Int64 = 300_000
+    /// Whose PromQL semantics queries follow where Prometheus 2.42 and 3.x differ
+    /// (`--query.semantics`): `prometheus2` (default) or `prometheus3`.
+    var querySemantics = "prometheus2"
     /// Series one query's selectors may select (`--query.max-series`); 0 = unlimited (default).
     var queryMaxSeries = 0
     /// Longest range query, end minus start (`--query.max-range`); 0 = unlimited (default).
@@ -104,6 +107,9 @@ struct ServeConfig: Sendable, Equatable {
         if queryMaxSamples <= 0 { throw ConfigError("query max samples must be positive") }
         if queryMaxConcurrency <= 0 { throw ConfigError("query max concurrency must be positive") }
         if lookbackDeltaMs <= 0 { throw ConfigError("lookback delta must be positive") }
+        if querySemantics != "prometheus2" && querySemantics != "prometheus3" {
+            throw ConfigError("query semantics must be prometheus2 or prometheus3, not \(querySemantics.debugDescription)")
+        }
         if queryMaxSeries < 0 { throw ConfigError("query max series must not be negative (0 = unlimited)") }
         if queryMaxRangeMs < 0 { throw ConfigError("query max range must not be negative (0 = unlimited)") }
         if queryMaxSelectorRangeMs < 0 { throw ConfigError("query max selector range must not be negative (0 = unlimited)") }
@@ -149,6 +155,7 @@ struct ServeConfig: Sendable, Equatable {
           max_samples: \(queryMaxSamples)
           max_concurrency: \(queryMaxConcurrency)
           lookback_delta: \(ConfigUnits.formatDuration(lookbackDeltaMs))
+          semantics: \(querySemantics)
           max_series: \(queryMaxSeries)
           max_range: \(ConfigUnits.formatDuration(queryMaxRangeMs))
           max_selector_range: \(ConfigUnits.formatDuration(queryMaxSelectorRangeMs))
@@ -185,6 +192,7 @@ struct ServeConfig: Sendable, Equatable {
             ("query.timeout", ConfigUnits.formatDuration(queryTimeoutMs)),
             ("query.max-samples", "\(queryMaxSamples)"), ("query.max-concurrency", "\(queryMaxConcurrency)"),
             ("query.lookback-delta", ConfigUnits.formatDuration(lookbackDeltaMs)),
+            ("query.semantics", querySemantics),
             ("query.max-series", "\(queryMaxSeries)"), ("query.max-range", ConfigUnits.formatDuration(queryMaxRangeMs)),
             ("query.max-selector-range", ConfigUnits.formatDuration(queryMaxSelectorRangeMs)),
             ("query.max-steps", "\(queryMaxSteps)"),
