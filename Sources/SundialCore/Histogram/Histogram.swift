@@ -74,18 +74,21 @@ public struct Histogram: Sendable, Hashable {
         self.customValues = customValues
     }
 
+    /// Delta-encoded bucket counts (as in `positiveBuckets`) to absolute float counts.
+    public static func absoluteCounts(_ deltas: [Int64]) -> [Double] {
+        var out: [Double] = []
+        out.reserveCapacity(deltas.count)
+        var running: Int64 = 0
+        for d in deltas {
+            running &+= d
+            out.append(Double(running))
+        }
+        return out
+    }
+
     /// The same histogram with absolute float bucket counts (Prometheus `Histogram.ToFloat`).
     public func toFloat() -> FloatHistogram {
-        func absolute(_ deltas: [Int64]) -> [Double] {
-            var out: [Double] = []
-            out.reserveCapacity(deltas.count)
-            var running: Int64 = 0
-            for d in deltas {
-                running &+= d
-                out.append(Double(running))
-            }
-            return out
-        }
+        let absolute = Histogram.absoluteCounts
         return FloatHistogram(counterResetHint: counterResetHint, schema: schema, zeroThreshold: zeroThreshold,
                               zeroCount: Double(zeroCount), count: Double(count), sum: sum,
                               positiveSpans: positiveSpans, negativeSpans: negativeSpans,

@@ -71,22 +71,10 @@ public struct HistogramHeadChunk: Sendable {
                     counterResetHint: hint(header, i), schema: layout.schema, zeroThreshold: layout.zeroThreshold,
                     zeroCount: Double(s.zeroCount), count: Double(s.count), sum: s.sum,
                     positiveSpans: s.isStale ? [] : pos, negativeSpans: s.isStale ? [] : neg,
-                    positiveBuckets: absolute(s.positive), negativeBuckets: absolute(s.negative),
+                    positiveBuckets: Histogram.absoluteCounts(s.positive), negativeBuckets: Histogram.absoluteCounts(s.negative),
                     customValues: layout.customValues))
             }
         }
-    }
-
-    /// Delta-encoded counts to absolute float counts.
-    static func absolute(_ deltas: [Int64]) -> [Double] {
-        var out: [Double] = []
-        out.reserveCapacity(deltas.count)
-        var running: Int64 = 0
-        for d in deltas {
-            running &+= d
-            out.append(Double(running))
-        }
-        return out
     }
 }
 
