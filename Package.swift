@@ -44,9 +44,10 @@ let package = Package(
             cxxSettings: [.unsafeFlags(["-std=c++17", "-O2"])],
             linkerSettings: [.linkedLibrary("re2")]
         ),
+        .target(name: "CPrefetch"),
 
         .target(name: "SundialCore", dependencies: ["CRE2"], swiftSettings: swiftSettings),
-        .target(name: "SundialEncoding", dependencies: ["CSnappy", "CZstd"], swiftSettings: swiftSettings),
+        .target(name: "SundialEncoding", dependencies: ["CSnappy", "CZstd", "CPrefetch"], swiftSettings: swiftSettings),
         .target(name: "SundialFileIO", swiftSettings: swiftSettings),
         .target(name: "SundialWAL", dependencies: ["SundialCore", "SundialEncoding", "SundialFileIO"], swiftSettings: swiftSettings),
         .target(

@@ -1,0 +1,3 @@
+// The prefetch hints are static inline functions in include/sundial_prefetch.h; SwiftPM needs one
+// source file per C target.
+#include "sundial_prefetch.h"
