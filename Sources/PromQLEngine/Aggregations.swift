@@ -33,8 +33,14 @@ extension Evaluator {
         if let p = a.param {
             if a.op == .countValues {
                 paramString = try evalString(p, grid)
-                let valid = isV3 ? !paramString.isEmpty : Evaluator.isValidLabelName(paramString)
-                if !valid { throw EvaluationError(.execution, "invalid label name \(GoQuote.quote(paramString))") }
+                // v3 (UTF-8 names): non-empty valid UTF-8, printed with Go's %q (bad bytes as \xNN).
+                var badBytes: [UInt8]? = nil
+                if case .string(let lit) = p.unparenthesized { badBytes = lit.invalidUTF8Bytes }
+                let valid = isV3 ? !paramString.isEmpty && badBytes == nil : Evaluator.isValidLabelName(paramString)
+                if !valid {
+                    let quoted = badBytes.map(GoFormat.quote(bytes:)) ?? GoQuote.quote(paramString)
+                    throw EvaluationError(.execution, "invalid label name \(quoted)")
+                }
             } else {
                 param = try evalScalar(p, grid)
                 if a.op == .quantile { checkQuantileParams(param, p) }

@@ -187,7 +187,7 @@ extension Evaluator {
                     try checkpoint()
                     try load(s, minT: loadMin, maxT: loadMax)
                     w.prepare(&buffer, countResets: false)
-                    if try loadHistograms(s, minT: loadMin, maxT: loadMax) {
+                    if try loadHistograms(s, minT: loadMin, maxT: loadMax, of: vs) {
                         var hs = StepSeries(labels: Labels(), steps: grid.count)
                         if try extendedHistogramSteps(rf, s.labels, anchored: vs.anchored, grid: grid, at: at, offset: offset,
                                                       range: range, position: call.args[rangeIndex].unparenthesized.position,
@@ -251,7 +251,7 @@ extension Evaluator {
                 for s in all {
                     try checkpoint()
                     try load(s, minT: minT, maxT: maxT)
-                    if try loadHistograms(s, minT: minT, maxT: maxT) {
+                    if try loadHistograms(s, minT: minT, maxT: maxT, of: vs) {
                         try runHistograms(mergedRangeSeries(labels: s.labels, minT: .min, maxT: .max))
                         continue
                     }

@@ -86,7 +86,7 @@ extension Evaluator {
                 try checkpoint()
                 try load(s, minT: minT, maxT: maxT)
                 w.prepare(&buffer, countResets: false)
-                if try loadHistograms(s, minT: minT, maxT: maxT) {
+                if try loadHistograms(s, minT: minT, maxT: maxT, of: vs) {
                     // Native histograms: interpolated histograms; floats beside them give nothing.
                     let name = s.labels.metricName ?? ""
                     if !buffer.isEmpty {
@@ -154,7 +154,7 @@ extension Evaluator {
         for s in all {
             try checkpoint()
             try load(s, minT: minT, maxT: lastRef)
-            if try loadHistograms(s, minT: minT, maxT: lastRef) {
+            if try loadHistograms(s, minT: minT, maxT: lastRef, of: vs) {
                 if steps.computeMixed(buffer, hbuffer, into: &ss) {
                     let n = ss.pointCount
                     try hold(n)
@@ -190,7 +190,7 @@ extension Evaluator {
             try checkpoint()
             try load(s, minT: minT, maxT: maxT)
             var r: RangeSeries
-            if try loadHistograms(s, minT: minT, maxT: maxT) {
+            if try loadHistograms(s, minT: minT, maxT: maxT, of: vs) {
                 r = mergedRangeSeries(labels: s.labels, minT: minT, maxT: maxT)
             } else {
                 r = RangeSeries(labels: s.labels, timestamps: [], values: [])

@@ -49,6 +49,9 @@ final class Evaluator {
     var buffer = SampleBuffer()
     /// Reused native-histogram sample buffer for storage reads.
     var hbuffer = HistogramSampleBuffer()
+    /// v3: positions of the selectors read in histogram-stats mode (see
+    /// ``histogramStatsSelectors(_:)``), set by ``evalRoot(_:_:)``.
+    var histogramStatsSelectors: Set<SourceRange> = []
 
     init(storage: any Queryable, options: EngineOptions, queryStart: Timestamp, queryEnd: Timestamp,
          queryStep: Int64, deadline: ContinuousClock.Instant) {
@@ -228,6 +231,7 @@ final class Evaluator {
     /// the marked names and the duplicate check on the final labels (Prometheus `cleanupMetricLabels`;
     /// series of a range query that collide only at different steps are merged).
     func evalRoot(_ expr: Expr, _ grid: StepGrid) throws(EvaluationError) -> EvalValue {
+        if isV3 { histogramStatsSelectors = Evaluator.histogramStatsSelectors(expr) }
         let v = try eval(expr, grid)
         guard delaysNameRemoval else { return v }
         switch v {

@@ -1,8 +1,29 @@
 import Foundation
+import SundialCore
 
 /// Float formatting the way Go's `strconv.FormatFloat` and `fmt` print, where PromQL exposes it
 /// (`count_values` labels, error messages).
 enum GoFormat {
+    /// Go's `strconv.Quote` of a byte string that may not be valid UTF-8: valid runes as
+    /// ``GoQuote/quote(_:)`` prints them, each byte of an invalid sequence as `\xNN`.
+    static func quote(bytes: [UInt8]) -> String {
+        var out = "\""
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            let n = b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 0
+            if n > 0, i + n <= bytes.count, let rune = String(validating: bytes[i..<(i + n)], as: UTF8.self) {
+                out += GoQuote.quote(rune).dropFirst().dropLast()
+                i += n
+            } else {
+                let hex = String(b, radix: 16)
+                out += "\\x" + (hex.count == 1 ? "0" + hex : hex)
+                i += 1
+            }
+        }
+        return out + "\""
+    }
+
     /// `strconv.FormatFloat(v, 'f', -1, 64)`: the shortest decimal that round-trips, never in
     /// exponent form; `NaN`, `+Inf`, `-Inf`.
     static func shortest(_ v: Double) -> String {

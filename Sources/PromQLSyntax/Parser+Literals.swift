@@ -107,13 +107,22 @@ extension Parser {
         if quote == UInt8(ascii: "`") {
             return String(decoding: bytes[(start + 1)..<(end - 1)], as: UTF8.self)
         }
+        var fast = true
+        for b in bytes[(start + 1)..<(end - 1)] where b == UInt8(ascii: "\\") { fast = false; break }
+        if fast { return String(decoding: bytes[(start + 1)..<(end - 1)], as: UTF8.self) }
+        return String(decoding: try unquotedBytes(t), as: UTF8.self)
+    }
+
+    /// The bytes a string token decodes to (Go's `strconv.Unquote`): escapes applied, possibly
+    /// not valid UTF-8 (`\x` and octal escapes give raw bytes).
+    func unquotedBytes(_ t: Token) throws(ParseError) -> [UInt8] {
+        let start = t.position.start
+        let end = t.position.end
+        if bytes[start] == UInt8(ascii: "`") { return Array(bytes[(start + 1)..<(end - 1)]) }
         var out: [UInt8] = []
         out.reserveCapacity(end - start)
         var i = start + 1
         let last = end - 1
-        var fast = true
-        for b in bytes[(start + 1)..<last] where b == UInt8(ascii: "\\") { fast = false; break }
-        if fast { return String(decoding: bytes[(start + 1)..<last], as: UTF8.self) }
         while i < last {
             let c = bytes[i]
             guard c == UInt8(ascii: "\\") else {
@@ -160,6 +169,6 @@ extension Parser {
                 throw error("unknown escape sequence", t.position)
             }
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 }

@@ -193,7 +193,10 @@ public struct Parser {
             return .number(NumberLiteral(value: Double(ms) / 1000, isDuration: true, position: t.position))
         case .string:
             advance()
-            return .string(StringLiteral(value: try unquote(t), position: t.position))
+            let bytes = try unquotedBytes(t)
+            let value = String(decoding: bytes, as: UTF8.self)
+            let valid = String(validating: bytes, as: UTF8.self) != nil
+            return .string(StringLiteral(value: value, position: t.position, invalidUTF8Bytes: valid ? nil : bytes))
         case .leftParen:
             try enter()
             defer { depth -= 1 }

@@ -46,6 +46,7 @@ extension Evaluator {
         for (k, s) in infos.enumerated() {
             byIdentity[Evaluator.infoIdentifyingLabels.map { s.labels.get($0) ?? "" }, default: []].append(k)
         }
+        try checkInfoSamplesAreFloats(base, infos, infoMatchers: infoMatchers, grid: grid)
         let emptyOK = dataMatchers.allSatisfy { $0.matches("") }
         let wanted: Set<String>? = dataMatchers.isEmpty ? nil : Set(dataMatchers.map(\.name))
         var out = VectorBuilder(steps: grid.count)
@@ -89,5 +90,30 @@ extension Evaluator {
             }
         }
         return out.finish()
+    }
+
+    /// Prometheus 3's `combineWithInfoVector`: at a step where the base vector is not empty, an
+    /// info series fetched for it (its identifying labels among the values of the base series
+    /// that are not ignored, label by label, as `fetchInfoSeries` builds its regex matchers)
+    /// with a histogram sample fails the query with `info sample should be float`.
+    func checkInfoSamplesAreFloats(_ base: [StepSeries], _ infos: [StepSeries], infoMatchers: [LabelMatcher],
+                                   grid: StepGrid) throws(EvaluationError) {
+        guard infos.contains(where: { !$0.histograms.isEmpty }) else { return }
+        var values: [String: Set<String>] = [:]
+        for s in base {
+            if let n = s.labels.metricName, infoMatchers.allSatisfy({ $0.matches(n) }) { continue }
+            for l in Evaluator.infoIdentifyingLabels {
+                if let v = s.labels.get(l), !v.isEmpty { values[l, default: []].insert(v) }
+            }
+        }
+        guard !values.isEmpty else { return }
+        let fetched = infos.filter { info in
+            values.allSatisfy { name, vals in vals.contains(info.labels.get(name) ?? "") }
+        }
+        for i in 0..<grid.count where base.contains(where: { $0.present[i] }) {
+            if fetched.contains(where: { $0.histogram(i) != nil }) {
+                throw EvaluationError(.execution, "info sample should be float")
+            }
+        }
     }
 }

@@ -121,7 +121,8 @@ extension Evaluator {
             return .scalar(out)
         case .timestamp:
             if case .vectorSelector(let vs) = args[0].unparenthesized {
-                let v = try evalVectorSelector(vs, grid, sampleTimestamps: true)
+                var v = try evalVectorSelector(vs, grid, sampleTimestamps: true)
+                for k in v.indices { v[k].histograms = [] }  // values hold the sample times
                 return .vector(try mapValues(v) { x, _ in x })
             }
             var v = try evalVectorWithHistograms(args[0], grid)

@@ -86,7 +86,9 @@ extension Evaluator {
                         annotate(.mixedExponentialCustomHistograms(metricName: hseries.first?.labels.metricName ?? "", pos))
                         continue
                     }
-                    if notes.counterResetCollision { annotate(.histogramCounterResetCollision("aggregation", pos)) }
+                    if FloatHistogram.counterResetHintsCollide(a.members[i]) {
+                        annotate(.histogramCounterResetCollision("aggregation", pos))
+                    }
                     if notes.reconciledCustomBounds { annotate(.mismatchedCustomBuckets("aggregation", pos)) }
                     out[slot].setHistogram(i, h.compacted())
                 }

@@ -1,3 +1,4 @@
+import PromQLSyntax
 import SundialCore
 
 extension StepSeries {
@@ -54,9 +55,12 @@ extension Evaluator {
         if removed { v.removeAll { !$0.present.contains(true) } }
     }
 
-    /// Reads `series`' histogram samples in `[minT, maxT]` into ``hbuffer`` (cleared first); true
-    /// when there are any.
-    func loadHistograms(_ series: any StorageSeries, minT: Timestamp, maxT: Timestamp) throws(EvaluationError) -> Bool {
+    /// Reads `series`' histogram samples in `[minT, maxT]` into ``hbuffer`` (cleared first), with
+    /// Prometheus 3's read-side counter-reset hints for selector `vs` in v3 mode
+    /// (``applyV3CounterResetHints(stats:)``); true when there are any.
+    func loadHistograms(_ series: any StorageSeries, minT: Timestamp, maxT: Timestamp, of vs: VectorSelector)
+        throws(EvaluationError) -> Bool
+    {
         hbuffer.removeAll()
         guard series.mayContainHistograms else { return false }
         do {
@@ -64,6 +68,7 @@ extension Evaluator {
         } catch {
             throw EvaluationError(.storage, "error reading histogram samples of \(series.labels): \(error)")
         }
+        if isV3 && !hbuffer.isEmpty { applyV3CounterResetHints(stats: histogramStatsSelectors.contains(vs.position)) }
         return !hbuffer.isEmpty
     }
 
@@ -87,7 +92,8 @@ extension Evaluator {
 extension InstantSteps {
     /// ``compute(_:into:)`` for a series with native histograms: at each step the newer of the
     /// last float and the last histogram sample within the lookback wins; a stale float marker
-    /// newer than the last histogram ends the series (Prometheus `vectorSelectorSingle`).
+    /// newer than the last histogram ends the series (Prometheus `vectorSelectorSingle`). With
+    /// `sampleTimestamps`, `values[i]` is the chosen sample's time (s) also at histogram steps.
     func computeMixed(_ fb: SampleBuffer, _ hb: HistogramSampleBuffer, into ss: inout StepSeries) -> Bool {
         ss.histograms = [FloatHistogram?](repeating: nil, count: grid.count)
         for i in 0..<grid.count { ss.present[i] = false }
@@ -112,11 +118,10 @@ extension InstantSteps {
             guard ok else { continue }
             if useHistogram {
                 ss.present[i] = true
-                if sampleTimestamps {
-                    ss.values[i] = Double(t) / 1000
-                } else {
-                    ss.histograms[i] = hb.histograms[k - 1]
-                }
+                // With sampleTimestamps the value is the time and the side column still marks the
+                // step as a histogram sample (info() rejects those; timestamp() drops the column).
+                if sampleTimestamps { ss.values[i] = Double(t) / 1000 }
+                ss.histograms[i] = hb.histograms[k - 1]
             } else {
                 let v = fb.values[j - 1]
                 if StaleMarker.isStale(v) { continue }

@@ -229,6 +229,24 @@ extension FloatHistogram {
         return h
     }
 
+    /// True when the inputs of a sum (`sum`/`avg` aggregation, `sum_over_time`/`avg_over_time`)
+    /// include both a `reset` and a `not_reset` hint, in any order and whatever else is among
+    /// them: Prometheus 3 tracks `counterResetSeen`/`notCounterResetSeen` over the input hints
+    /// (`groupedAggregation` in engine.go, `funcSumOverTime`/`funcAvgOverTime`) for its
+    /// "conflicting counter resets" warning, rather than `Add`'s pairwise collision.
+    public static func counterResetHintsCollide(_ hs: some Collection<FloatHistogram>) -> Bool {
+        var reset = false, notReset = false
+        for h in hs {
+            switch h.counterResetHint {
+            case .counterReset: reset = true
+            case .notCounterReset: notReset = true
+            default: break
+            }
+            if reset && notReset { return true }
+        }
+        return false
+    }
+
     /// The sum of `hs` (non-empty) with Kahan-compensated additions of every field (Prometheus 3
     /// sums histograms with `KahanAdd`): the layout is that of adding them one by one (coarsest
     /// schema, widest zero bucket, common custom bounds); `scale` multiplies every input first

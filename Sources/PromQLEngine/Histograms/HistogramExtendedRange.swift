@@ -36,7 +36,9 @@ enum HistogramExtendedRange {
 
     /// One window of an `anchored` selector over `t`/`h` (samples from `mint - lookback` to `maxt`).
     static func anchored(_ f: RangeFunction, _ t: [Timestamp], _ h: [FloatHistogram], mint: Timestamp, maxt: Timestamp,
-                         lookback: Int64, rangeSeconds: Double, incompatible: inout Bool) -> Value? {
+                         lookback: Int64, rangeSeconds: Double, incompatible: inout Bool, gaugeInCounterOp: inout Bool)
+        -> Value?
+    {
         var lo = 0
         while lo < t.count && t[lo] <= mint { lo += 1 }
         var hi = lo
@@ -46,6 +48,7 @@ enum HistogramExtendedRange {
         do throws(HistogramCombineError) {
             switch f {
             case .increase, .rate:
+                if h[start..<hi].contains(where: { $0.counterResetHint == .gauge }) { gaugeInCounterOp = true }
                 var r: FloatHistogram = try rise(h[start], h[start], counter: false)
                 for k in (start + 1)..<max(start + 1, hi) { r = try add(r, try rise(h[k - 1], h[k], counter: true)) }
                 r = finish(r)
@@ -69,7 +72,9 @@ enum HistogramExtendedRange {
 
     /// One window of a `smoothed` selector (samples from `mint - lookback` to `maxt + lookback`).
     static func smoothed(_ f: RangeFunction, _ t: [Timestamp], _ h: [FloatHistogram], mint: Timestamp, maxt: Timestamp,
-                         lookback: Int64, rangeSeconds: Double, incompatible: inout Bool) -> Value? {
+                         lookback: Int64, rangeSeconds: Double, incompatible: inout Bool, gaugeInCounterOp: inout Bool)
+        -> Value?
+    {
         var first = 0
         while first < t.count && t[first] <= mint - lookback { first += 1 }
         while first + 1 < t.count && t[first + 1] <= mint { first += 1 }
@@ -84,6 +89,7 @@ enum HistogramExtendedRange {
                 let a = try value(t, h, first, last, at: mint), b = try value(t, h, first, last, at: maxt)
                 return .histogram(finish(try rise(a, b, counter: false)))
             case .increase, .rate:
+                if h[first...last].contains(where: { $0.counterResetHint == .gauge }) { gaugeInCounterOp = true }
                 var r: FloatHistogram = try rise(h[first], h[first], counter: false)
                 for k in (first + 1)..<max(first + 1, last + 1) {
                     let a = t[k - 1], b = t[k]
@@ -120,6 +126,9 @@ enum HistogramExtendedRange {
     {
         if x == tb || tb == ta { return b }
         if x == ta { return a }
+        // Exponential and custom buckets never interpolate, not even across a counter reset
+        // (extended_vectors.test: the smoothed selector skips the step with a warning).
+        if a.usesCustomBuckets != b.usesCustomBuckets { throw FloatHistogram.mixedSchemaError }
         let f = Double(x - ta) / Double(tb - ta)
         if b.counterResetHint != .gauge && b.detectReset(after: a) { return b.scaled(by: f) }
         var notes = HistogramCombineNotes()
@@ -173,15 +182,16 @@ extension Evaluator {
         }
         var any = false
         var incompatible = false
+        var gaugeInCounterOp = false
         for i in 0..<grid.count {
             let maxt = (at ?? grid.time(i)) - offset, mint = maxt - range
             let r = anchored
                 ? HistogramExtendedRange.anchored(rf, hbuffer.timestamps, hbuffer.histograms, mint: mint, maxt: maxt,
                                                   lookback: lookback, rangeSeconds: Double(range) / 1000,
-                                                  incompatible: &incompatible)
+                                                  incompatible: &incompatible, gaugeInCounterOp: &gaugeInCounterOp)
                 : HistogramExtendedRange.smoothed(rf, hbuffer.timestamps, hbuffer.histograms, mint: mint, maxt: maxt,
                                                   lookback: lookback, rangeSeconds: Double(range) / 1000,
-                                                  incompatible: &incompatible)
+                                                  incompatible: &incompatible, gaugeInCounterOp: &gaugeInCounterOp)
             switch r {
             case .histogram(let h)?: ss.setHistogram(i, h); any = true
             case .float(let v)?: ss.setFloat(i, v); any = true
@@ -189,6 +199,9 @@ extension Evaluator {
             }
         }
         if incompatible { annotate(.mixedExponentialCustomHistograms(metricName: name, position)) }
+        // rate/increase over a window holding a gauge histogram (boundary or middle sample), as
+        // the plain range path warns.
+        if gaugeInCounterOp { annotate(.nativeHistogramNotCounter(metricName: name, position)) }
         ss.shrinkHistograms()
         return any
     }

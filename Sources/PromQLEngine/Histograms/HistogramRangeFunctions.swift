@@ -139,7 +139,9 @@ struct HistogramWindow {
                     note(incompatible)
                     continue
                 }
-                if notes.counterResetCollision { note(.histogramCounterResetCollision("aggregation", position)) }
+                if FloatHistogram.counterResetHintsCollide(hs[hlo..<hhi]) {
+                    note(.histogramCounterResetCollision("aggregation", position))
+                }
                 if notes.reconciledCustomBounds { note(.mismatchedCustomBuckets("aggregation", position)) }
                 result = acc.compacted()
             case .countOverTime:

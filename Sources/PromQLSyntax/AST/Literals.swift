@@ -28,11 +28,16 @@ public struct StringLiteral: Sendable, Equatable {
     public var value: String
     /// Where it was written.
     public var position: SourceRange
+    /// The decoded bytes when escapes (`"\xc5"`, octal) made them invalid UTF-8, nil otherwise.
+    /// ``value`` then holds U+FFFD in place of each bad byte (Swift strings are always valid
+    /// Unicode); these bytes are what Go would hold, for validity checks and `%q` error texts.
+    public var invalidUTF8Bytes: [UInt8]?
 
     /// A literal.
-    public init(value: String, position: SourceRange) {
+    public init(value: String, position: SourceRange, invalidUTF8Bytes: [UInt8]? = nil) {
         self.value = value
         self.position = position
+        self.invalidUTF8Bytes = invalidUTF8Bytes
     }
 
     /// Compares values; ignores positions.
