@@ -50,7 +50,7 @@ extension ScriptSuiteTests {
     /// The v3 pass count reached so far (raise it as the engine improves). Since annotations are
     /// checked (2049 -> 1894), an eval whose only missing piece is a native-histogram annotation
     /// (ignored histogram, mix of floats and histograms, not a counter/gauge, ...) is skipped.
-    static let v3PassedFloor = 2151
+    static let v3PassedFloor = 2165
     /// `expect warn|info|no_warn|no_info` lines met so far.
-    static let v3AnnotationLinesHeldFloor = 602
+    static let v3AnnotationLinesHeldFloor = 620
 }

@@ -51,6 +51,19 @@ import Testing
         #expect(try Self.string(text) == value)
     }
 
+    /// Escapes that leave invalid UTF-8 keep the decoded bytes beside the U+FFFD value, so the
+    /// engine can check and print the name as Go does (`invalid label name "a\xc5z"`).
+    @Test func invalidUTF8BytesAreKept() throws {
+        guard case .string(let bad) = try Parser.parse(#""a\xc5z""#) else { Issue.record("not a string"); return }
+        #expect(bad.value == "a\u{FFFD}z")
+        #expect(bad.invalidUTF8Bytes == [0x61, 0xC5, 0x7A])
+        guard case .string(let octal) = try Parser.parse(#"'\303\251'"#) else { Issue.record("not a string"); return }
+        #expect(octal.value == "é")
+        #expect(octal.invalidUTF8Bytes == nil)
+        guard case .string(let plain) = try Parser.parse(#""a\u00e9""#) else { Issue.record("not a string"); return }
+        #expect(plain.invalidUTF8Bytes == nil)
+    }
+
     @Test(arguments: [
         #""\q""#, #"'\"'"#, #""\'""#, #""\400""#, #""\xZZ""#, #""\uD800""#, #""\U00110000""#, "\"unterminated",
         "'new\nline'", "`unterminated", #""\"#, #""\u12""#,
