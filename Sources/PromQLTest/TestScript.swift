@@ -41,9 +41,11 @@ public struct EvalCommand: Sendable {
 
 /// One command of a script.
 public enum ScriptCommand: Sendable {
-    /// `load <interval>`: series and their values at `i × interval` ms.
+    /// `load <interval>`: series and their values at `i × interval` ms; `startTimestamps` holds the
+    /// v3 `@st` lines: per series, one start-timestamp offset (ms, from the sample's time) per value
+    /// position, nil for none (see ``StartTimestampNotation``).
     case load(line: Int, interval: Int64, series: [(labels: Labels, values: [SeriesValue])], withNHCB: Bool,
-              hasStartTimestamps: Bool)
+              startTimestamps: [(labels: Labels, offsets: [Int64?])])
     /// `clear`.
     case clear(line: Int)
     /// An eval.
@@ -86,17 +88,17 @@ public struct TestScript: Sendable {
                     throw ScriptError(line: lineNo, "invalid load command")
                 }
                 var series: [(labels: Labels, values: [SeriesValue])] = []
-                var hasST = false
+                var startTimestamps: [(labels: Labels, offsets: [Int64?])] = []
                 for (n, text) in block {
-                    if text.contains("@st") {  // v3 start timestamps: not modelled
-                        hasST = true
+                    if StartTimestampNotation.seriesText(ofLine: text) != nil {
+                        startTimestamps.append(try StartTimestampNotation.parseLine(text, line: n))
                         continue
                     }
                     let (labels, rest) = try SeriesNotation.parseSeries(Substring(text), line: n)
                     series.append((labels, try SeriesNotation.parseValues(String(rest), line: n)))
                 }
                 cmds.append(.load(line: lineNo, interval: interval, series: series, withNHCB: head == "load_with_nhcb",
-                                  hasStartTimestamps: hasST))
+                                  startTimestamps: startTimestamps))
                 i = j
                 continue
             }
