@@ -176,9 +176,12 @@ enum RangeKernels {
             if durationToEnd >= threshold { durationToEnd = averageDurationBetweenSamples / 2 }
             extrapolateToInterval += durationToStart + durationToEnd
         }
-        result = result * (extrapolateToInterval / sampledInterval)
-        if isRate { result /= c.rangeSeconds }
-        return result
+        // One factor, divided by the range before it scales the increase, exactly as Prometheus
+        // rounds it (`factor /= ms.Range.Seconds(); resultValue *= factor`): another order differs
+        // in the last bit, enough to move histogram_quantile across a bucket boundary.
+        var factor = extrapolateToInterval / sampledInterval
+        if isRate { factor /= c.rangeSeconds }
+        return result * factor
     }
 
     /// `irate`/`idelta` from the last two samples (Prometheus `instantValue`).
