@@ -6,6 +6,13 @@ import HTTPTypes
 
 /// Hummingbird glue: collects each request body (bounded by ``APIOptions/maxBodyBytes``, larger
 /// → 413 before the handler runs), calls ``API/handle(_:)`` and writes the response.
+///
+/// Executors: served by ``EventLoopPinnedChannel``, the request arrives on its connection's event
+/// loop. Remote writes with bodies up to ``eventLoopBodyLimit`` are handled right there (decode,
+/// append and WAL write take well under a millisecond for a queue manager's 500-sample request;
+/// the wait for the group fsync suspends the task without holding the loop). Every other request
+/// (queries, remote read, admin, larger writes) runs on the global concurrent executor, as its
+/// streamed body does, so it never stalls the loop's other connections.
 /// Thread-safe; one value serves all connections.
 public struct APIResponder: HTTPResponder {
     public typealias Context = SundialRequestContext
@@ -14,7 +21,26 @@ public struct APIResponder: HTTPResponder {
 
     public init(api: API) { self.api = api }
 
+    /// Largest remote-write body (bytes, compressed, inclusive) handled on the connection's event
+    /// loop; larger ones go to the global concurrent executor (a 1 MiB snappy body decodes to tens
+    /// of thousands of samples: several milliseconds of CPU the loop's other connections would wait).
+    public static let eventLoopBodyLimit = 1 << 20
+
+    /// Answers `request`: remote writes up to ``eventLoopBodyLimit`` on the calling executor (the
+    /// connection's event loop under ``EventLoopPinnedChannel``), the rest on the global concurrent
+    /// executor.
     public func respond(to request: Request, context: Context) async throws -> Response {
+        if request.uri.path == API.Route.write.rawValue,
+           let cl = request.headers[.contentLength].flatMap({ Int($0) }), cl <= Self.eventLoopBodyLimit
+        {
+            return try await respondHere(to: request, context: context)
+        }
+        return try await withTaskExecutorPreference(globalConcurrentExecutor) {
+            try await respondHere(to: request, context: context)
+        }
+    }
+
+    func respondHere(to request: Request, context: Context) async throws -> Response {
         let limit = api.options.maxBodyBytes
         if let cl = request.headers[.contentLength].flatMap({ Int($0) }), cl > limit {
             return Self.tooLarge(limit, api: api, path: request.uri.path)
@@ -51,11 +77,14 @@ public struct APIResponder: HTTPResponder {
         let status = HTTPResponse.Status(code: r.status)
         if let stream = r.stream, !head {
             // Chunked: each piece is written (and flushed toward the socket) before the next is pulled.
+            // Pulled on the global concurrent executor: producing a piece may take long (remote read).
             return Response(status: status, headers: fields, body: ResponseBody { writer in
-                while let piece = try await stream.next() {
-                    if !piece.isEmpty { try await writer.write(ByteBuffer(bytes: piece)) }
+                try await withTaskExecutorPreference(globalConcurrentExecutor) {
+                    while let piece = try await stream.next() {
+                        if !piece.isEmpty { try await writer.write(ByteBuffer(bytes: piece)) }
+                    }
+                    try await writer.finish(nil)
                 }
-                try await writer.finish(nil)
             })
         }
         if head || r.body.isEmpty {
@@ -84,7 +113,7 @@ public enum HTTPServer {
         }
         return Application(
             responder: APIResponder(api: api),
-            server: .http1(configuration: .init(idleTimeout: idle)),
+            server: .eventLoopPinnedHTTP1(configuration: .init(idleTimeout: idle)),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Sundial"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger)
@@ -107,8 +136,9 @@ public enum HTTPServer {
         }
         return Application(
             responder: APIResponder(api: api),
-            server: try tlsConfiguration.map { try .tls(.http1(configuration: .init(idleTimeout: idle)), tlsConfiguration: $0) }
-                ?? .http1(configuration: .init(idleTimeout: idle)),
+            server: try tlsConfiguration.map {
+                try .tls(.eventLoopPinnedHTTP1(configuration: .init(idleTimeout: idle)), tlsConfiguration: $0)
+            } ?? .eventLoopPinnedHTTP1(configuration: .init(idleTimeout: idle)),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Sundial"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger)
