@@ -12,14 +12,6 @@ import Testing
 /// re-detect resets (HistogramStatsIterator); sums warn when their inputs hold both `reset` and
 /// `not_reset`.
 @Suite struct CounterResetHintTests {
-    struct HeadStorage: Appendable, Queryable {
-        let head = Head(options: HeadOptions(chunkRange: 24 * 3600 * 1000))
-        func appender() -> any Appender { head.appender() }
-        func querier(minTime: Timestamp, maxTime: Timestamp) throws -> any Querier {
-            try head.querier(minTime: minTime, maxTime: maxTime)
-        }
-    }
-
     /// From native_histograms.test (v3.14): a counter, a counter with a reset at 6m, a gauge.
     static let data = """
         load 1m
@@ -30,7 +22,7 @@ import Testing
         """
 
     func run(_ evals: String) async -> TestReport {
-        let runner = TestRunner(options: EngineOptions(semantics: .prometheus3)) { HeadStorage() }
+        let runner = TestRunner(options: EngineOptions(semantics: .prometheus3)) { HeadScriptStorage() }
         var r = TestReport()
         r.outcomes = await runner.run(script: Self.data + "\n" + evals, name: "inline")
         return r
@@ -54,7 +46,7 @@ import Testing
     }
 
     @Test func headResetStaysResetIn242Mode() async throws {
-        let storage = HeadStorage()
+        let storage = HeadScriptStorage()
         var app = storage.appender()
         let a = FloatHistogram(schema: 0, count: 5, sum: 6, positiveSpans: [HistogramSpan(offset: 0, length: 1)],
                                positiveBuckets: [5])
