@@ -66,7 +66,8 @@ public struct TestRunner: Sendable {
             return [EvalOutcome(file: name, line: 0, query: "", status: .failed("cannot create storage: \(error)"))]
         }
         var histogramSeries: [Labels] = []
-        var startTimestamps = false
+        // Series given start timestamps by `@st` lines since the last clear.
+        var startTimestampSeries: [Labels] = []
         for cmd in script.commands {
             switch cmd {
             case .clear:
@@ -75,11 +76,13 @@ public struct TestRunner: Sendable {
                     return outcomes
                 }
                 histogramSeries = []
-                startTimestamps = false
+                startTimestampSeries = []
             case .load(let line, let interval, let series, let withNHCB, let sts):
                 // Start timestamps are parsed but not stored: the storage protocols carry no ST yet
                 // (Prometheus 3's st-storage); evals failing after such a load are skipped.
-                if !sts.isEmpty { startTimestamps = true }
+                for st in sts where st.offsets.contains(where: { $0 != nil }) && !startTimestampSeries.contains(st.labels) {
+                    startTimestampSeries.append(st.labels)
+                }
                 if withNHCB {
                     // load_with_nhcb also stores a native histogram per classic histogram: its name
                     // without the _bucket/_sum/_count suffix, its labels without `le`.
@@ -154,12 +157,14 @@ public struct TestRunner: Sendable {
             case .eval(let e):
                 var status = await evaluate(e, storage)
                 if case .failed(let msg) = status {
-                    if e.mentionsHistograms {
-                        status = .skipped("native histograms: \(msg)")
-                    } else if !histogramSeries.isEmpty, touchesHistograms(e.query, histogramSeries) {
-                        status = .skipped("native histograms (query reads histogram series; float result: \(msg))")
-                    } else if startTimestamps {
+                    // Only an eval reading series that have start timestamps may be skipped for
+                    // them; any other failure of start_timestamps.test is a failure.
+                    if !startTimestampSeries.isEmpty, touchesAny(e.query, startTimestampSeries) {
                         status = .skipped("start timestamps (@st) are not stored: \(msg)")
+                    } else if e.mentionsHistograms {
+                        status = .skipped("native histograms: \(msg)")
+                    } else if !histogramSeries.isEmpty, touchesAny(e.query, histogramSeries) {
+                        status = .skipped("native histograms (query reads histogram series; float result: \(msg))")
                     }
                 }
                 var outcome = EvalOutcome(file: name, line: e.line, query: e.query, status: status)
@@ -177,8 +182,9 @@ public struct TestRunner: Sendable {
         return outcomes
     }
 
-    /// True when a selector of `query` matches one of the histogram series.
-    func touchesHistograms(_ query: String, _ hs: [Labels]) -> Bool {
+    /// True when a selector of `query` matches one of `hs` (the histogram series, or those with
+    /// start timestamps).
+    func touchesAny(_ query: String, _ hs: [Labels]) -> Bool {
         guard let expr = try? engine.parse(query) else { return false }
         for vs in AtInjection.selectors(expr) {
             for l in hs where vs.matchers.allSatisfy({ $0.matches(l.get($0.name) ?? "") }) { return true }

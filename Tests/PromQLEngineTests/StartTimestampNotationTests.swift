@@ -1,4 +1,5 @@
 import Foundation
+import PromQLEngine
 @testable import PromQLTest
 import SundialCore
 import SundialTestSupport
@@ -49,5 +50,35 @@ import Testing
         var lines = 0
         for case .load(_, _, _, _, let sts) in script.commands { lines += sts.count }
         #expect(lines == 37)
+    }
+
+    /// Until start timestamps are stored, only evals reading a series that has them are skipped;
+    /// a wrong result over the other series of the same load still fails.
+    @Test func onlyEvalsOverSeriesWithStartTimestampsAreSkipped() async {
+        let runner = TestRunner(options: EngineOptions(semantics: .prometheus3)) { MemoryStorage() }
+        let outcomes = await runner.run(script: """
+            load 1m
+                with_st@st  _ -1mx3
+                with_st     _ 60x3
+                without_st  _ 60x3
+
+            eval instant at 4m increase(with_st[5m])
+                {} 240
+
+            eval instant at 4m increase(without_st[5m])
+                {} 240
+
+            """, name: "inline")
+        #expect(outcomes.count == 2)
+        guard outcomes.count == 2 else { return }
+        guard case .skipped(let reason) = outcomes[0].status else {
+            Issue.record("expected a skip, got \(outcomes[0].status)")
+            return
+        }
+        #expect(reason.hasPrefix("start timestamps (@st) are not stored"))
+        guard case .failed = outcomes[1].status else {
+            Issue.record("expected a failure, got \(outcomes[1].status)")
+            return
+        }
     }
 }
