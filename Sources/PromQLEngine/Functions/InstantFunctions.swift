@@ -98,9 +98,17 @@ extension Evaluator {
             let a = try evalScalar(args[0], grid), b = try evalScalar(args[1], grid)
             return .scalar((0..<grid.count).map { f == .minOf ? goMin(a[$0], b[$0]) : goMax(a[$0], b[$0]) })
         case .startTimestamp:
-            // Start (created) timestamps are not stored yet: no sample has one.
-            _ = try evalVector(args[0], grid)
-            return .vector([])
+            // Prometheus 3 (start_timestamps.test): the start timestamp (s) of each sample an
+            // instant selector picks, float or histogram, 0 for a sample without one; over any
+            // other expression the start timestamps are gone and the result is empty. No storage
+            // keeps start timestamps yet (docs/start-timestamps.md), so every sample reads 0.
+            guard case .vectorSelector = args[0].unparenthesized else {
+                _ = try evalVectorWithHistograms(args[0], grid)
+                return .vector([])
+            }
+            var v = try evalVectorWithHistograms(args[0], grid)
+            for k in v.indices { v[k].histograms = [] }
+            return .vector(try mapValues(v) { _, _ in 0 })
         case .vector:
             let xs = try evalScalar(args[0], grid)
             var s = StepSeries(labels: Labels(), steps: grid.count)
