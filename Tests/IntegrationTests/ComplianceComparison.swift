@@ -61,6 +61,19 @@ struct ComplianceAnswer: CustomStringConvertible {
         return abs(x - y) <= 1e-5 * min(abs(x), abs(y))
     }
 
+    /// For two answers that match by the tester's rules: the first point whose printed value is not
+    /// byte-identical (a last-bit float difference the 1e-5 tolerance hides), or nil.
+    func inexactPoint(from reference: ComplianceAnswer) -> String? {
+        let got = Dictionary(series.map { ($0.labels, $0) }, uniquingKeysWith: { a, _ in a })
+        for r in reference.series {
+            guard let s = got[r.labels] else { continue }
+            for (p, q) in zip(r.points, s.points) where p.1 != q.1 {
+                return "\(r.labels) @\(p.0): prometheus \(p.1), sundial \(q.1)"
+            }
+        }
+        return nil
+    }
+
     /// Nil when `self` (Sundial) matches `reference` (Prometheus) by the tester's rules; otherwise
     /// a one-line description of the first difference. `shouldFail`: both must error.
     func difference(from reference: ComplianceAnswer, shouldFail: Bool) -> String? {

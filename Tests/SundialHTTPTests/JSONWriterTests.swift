@@ -35,6 +35,10 @@ import Testing
     @Test func queryDataShapes() {
         let l = Labels(["__name__": "up"])
         #expect(text { QueryData(.scalar(4000, 2)).writeJSON(to: &$0) } == #"{"resultType":"scalar","result":[4,"2"]}"#)
+        // Scalars in 'f' layout, as Prometheus's Scalar.MarshalJSON (points switch to 'e' below 1e-6).
+        #expect(text { QueryData(.scalar(4000, 5.65e-10)).writeJSON(to: &$0) } == #"{"resultType":"scalar","result":[4,"0.000000000565"]}"#)
+        #expect(text { QueryData(.scalar(4000, 1e22)).writeJSON(to: &$0) } == #"{"resultType":"scalar","result":[4,"10000000000000000000000"]}"#)
+        #expect(text { QueryData(.scalar(4000, -.infinity)).writeJSON(to: &$0) } == #"{"resultType":"scalar","result":[4,"-Inf"]}"#)
         #expect(text { QueryData(.string(4000, "x")).writeJSON(to: &$0) } == #"{"resultType":"string","result":[4,"x"]}"#)
         #expect(text { QueryData(.vector([.init(labels: l, timestamp: 1500, value: 1)])).writeJSON(to: &$0) }
             == #"{"resultType":"vector","result":[{"metric":{"__name__":"up"},"value":[1.5,"1"]}]}"#)

@@ -52,9 +52,10 @@ extension Evaluator {
         case .floor: { $0.rounded(.down) }
         case .exp: { Glibc.exp($0) }
         case .sqrt: { $0.squareRoot() }
-        case .ln: { Glibc.log($0) }
-        case .log2: { Glibc.log2($0) }
-        case .log10: { Glibc.log10($0) }
+        // Go's algorithms, not glibc's: they differ in the last bit for some inputs (GoMath).
+        case .ln: { GoMath.log($0) }
+        case .log2: { GoMath.log2($0) }
+        case .log10: { GoMath.log10($0) }
         case .sin: { Glibc.sin($0) }
         case .cos: { Glibc.cos($0) }
         case .tan: { Glibc.tan($0) }

@@ -1,4 +1,5 @@
 public import SundialCore
+import SundialEncoding
 
 /// The PromQL evaluation the query endpoints call. The composition root adapts the engine to it
 /// (see `Engine+QueryEvaluator.swift`), so handlers stay thin and tests can substitute a fake.
@@ -82,8 +83,13 @@ public struct QueryData: Sendable {
     public func writeJSON(to w: inout JSONWriter) {
         switch value {
         case .scalar(let t, let v):
-            w.raw(#"{"resultType":"scalar","result":"#)
-            w.point(t, v)
+            // A scalar result is marshalled by `promql.Scalar.MarshalJSON` (2.42 and 3.x):
+            // `strconv.FormatFloat(v, 'f', -1, 64)`, never `'e'` (`0.000000000565`), unlike points.
+            w.raw(#"{"resultType":"scalar","result":["#)
+            w.timestamp(t)
+            w.raw(#",""#)
+            GoFloatFormat.appendF(v, to: &w.bytes)
+            w.raw(#""]"#)
         case .string(let t, let s):
             w.raw(#"{"resultType":"string","result":["#)
             w.timestamp(t)

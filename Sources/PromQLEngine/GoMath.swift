@@ -1,0 +1,78 @@
+/// Go's `math.Log`, `math.Log2` and `math.Log10`, operation for operation, so `ln`, `log2` and
+/// `log10` give Prometheus's answers to the last bit. glibc's `log` is correctly rounded where Go's
+/// (FreeBSD's `e_log.c` algorithm, also what Go's amd64 assembly computes) is within one ulp: the
+/// two differ in the last digit for some inputs (found by the compliance corpus,
+/// Tests/IntegrationTests/ComplianceTests.swift). Pure functions; thread-safe.
+enum GoMath {
+    // e_log.c constants, by their exact bits.
+    static let ln2Hi = Double(bitPattern: 0x3FE6_2E42_FEE0_0000)
+    static let ln2Lo = Double(bitPattern: 0x3DEA_39EF_3579_3C76)
+    static let l1 = Double(bitPattern: 0x3FE5_5555_5555_5593)
+    static let l2 = Double(bitPattern: 0x3FD9_9999_9997_FA04)
+    static let l3 = Double(bitPattern: 0x3FD2_4924_9422_9359)
+    static let l4 = Double(bitPattern: 0x3FCC_71C5_1D8E_78AF)
+    static let l5 = Double(bitPattern: 0x3FC7_4664_96CB_03DE)
+    static let l6 = Double(bitPattern: 0x3FC3_9A09_D078_C69F)
+    static let l7 = Double(bitPattern: 0x3FC2_F112_DF3E_5244)
+    /// Go's constant `Sqrt2/2` rounded to a double.
+    static let halfSqrt2 = Double(bitPattern: 0x3FE6_A09E_667F_3BCD)
+    /// Go's constant `1/Ln2` rounded to a double.
+    static let invLn2 = 1.442695040888963407359924681001892137
+    /// Go's constant `1/Ln10` rounded to a double.
+    static let invLn10 = 0.434294481903251827651128918916605082
+
+    /// Go `math.Frexp`: `x = frac × 2^exp` with `|frac|` in [0.5, 1); 0, ±Inf and NaN give `(x, 0)`.
+    static func frexp(_ x: Double) -> (frac: Double, exp: Int) {
+        if x == 0 || x.isInfinite || x.isNaN { return (x, 0) }
+        var f = x
+        var exp = 0
+        if Swift.abs(f) < Double.leastNormalMagnitude {
+            f *= Double(sign: .plus, exponent: 52, significand: 1)
+            exp = -52
+        }
+        var bits = f.bitPattern
+        exp += Int((bits >> 52) & 0x7FF) - 1023 + 1
+        bits &= ~(UInt64(0x7FF) << 52)
+        bits |= UInt64(1022) << 52
+        return (Double(bitPattern: bits), exp)
+    }
+
+    /// Go `math.Log`: natural logarithm; NaN below 0, -Inf at 0, +Inf at +Inf.
+    static func log(_ x: Double) -> Double {
+        if x.isNaN || x == .infinity { return x }
+        if x < 0 { return .nan }
+        if x == 0 { return -.infinity }
+        // Go's amd64 assembly (`log_amd64.s`, what Prometheus release binaries run) reads the
+        // exponent field directly, without normalising subnormals first as the pure-Go `Frexp`
+        // does; reproduced so `ln(5e-324)` is Prometheus's -709.0895657128241 too.
+        let bits = x.bitPattern
+        var f1 = Double(bitPattern: (bits & 0x000F_FFFF_FFFF_FFFF) | 0x3FE0_0000_0000_0000)
+        var ki = Int((bits >> 52) & 0x7FF) - 0x3FE
+        if f1 < halfSqrt2 {
+            f1 *= 2
+            ki -= 1
+        }
+        let f = f1 - 1
+        let k = Double(ki)
+        let s = f / (2 + f)
+        let s2 = s * s
+        let s4 = s2 * s2
+        let t1 = s2 * (l1 + s4 * (l3 + s4 * (l5 + s4 * l7)))
+        let t2 = s4 * (l2 + s4 * (l4 + s4 * l6))
+        let r = t1 + t2
+        let hfsq = 0.5 * f * f
+        return k * ln2Hi - ((hfsq - (s * (hfsq + r) + k * ln2Lo)) - f)
+    }
+
+    /// Go `math.Log2`: exact for powers of two, else `Log(frac) × (1/Ln2) + exp`.
+    static func log2(_ x: Double) -> Double {
+        let (frac, exp) = frexp(x)
+        if frac == 0.5 { return Double(exp - 1) }
+        return log(frac) * invLn2 + Double(exp)
+    }
+
+    /// Go `math.Log10`: `Log(x) × (1/Ln10)`.
+    static func log10(_ x: Double) -> Double {
+        log(x) * invLn10
+    }
+}
