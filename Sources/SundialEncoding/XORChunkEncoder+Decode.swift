@@ -5,7 +5,7 @@ extension XORChunkEncoder {
     /// Appends the samples with `minTime <= t <= maxTime` (closed, ms) in time order, exactly as
     /// ``XORChunk/decode(_:minTime:maxTime:timestamps:values:)-([UInt8],_,_,_,_)`` would over
     /// ``bytes``. The chunk bytes are assembled in a temporary (stack for ordinary chunk sizes)
-    /// allocation instead of a new array.
+    /// allocation (with the zero padding the bulk decoder needs) instead of a new array.
     /// - Throws: ``DecodeError`` only if the encoder's state is inconsistent (a bug: the bytes are
     ///   built in memory by ``append(timestamp:value:)``).
     public func decode(minTime: Int64, maxTime: Int64, timestamps: inout [Int64], values: inout [Double])
@@ -14,11 +14,13 @@ extension XORChunkEncoder {
         if n == 0 { return }
         let size = byteCount
         var failure: DecodeError?
-        withUnsafeTemporaryAllocation(byteCount: size, alignment: 8) { buf in
+        withUnsafeTemporaryAllocation(byteCount: size &+ XORChunk.padding, alignment: 8) { buf in
             let written = writeBytes(into: buf)
+            let base = buf.baseAddress!
+            (base + written).initializeMemory(as: UInt8.self, repeating: 0, count: XORChunk.padding)
             do throws(DecodeError) {
-                try XORChunk.decode(UnsafeRawBufferPointer(rebasing: buf[..<written]), minTime: minTime, maxTime: maxTime,
-                                    timestamps: &timestamps, values: &values)
+                try XORChunk.decodePadded(UnsafeRawPointer(base), length: written, minTime: minTime, maxTime: maxTime,
+                                          timestamps: &timestamps, values: &values)
             } catch {
                 failure = error
             }

@@ -202,30 +202,19 @@ public enum XORChunk {
         _ data: UnsafeRawBufferPointer, minTime: Int64, maxTime: Int64,
         timestamps: inout [Int64], values: inout [Double]
     ) throws(DecodeError) {
-        let state = try XORDecoderState(data)
-        let n = state.numTotal
-        if n == 0 { return }
-        // Decode into scratch columns (stack for ordinary chunk sizes) and append them with one
-        // copy each: per-sample `Array.append` (uniqueness and capacity checks) cost as much as
-        // the bit decoding itself. `next` yields at most `numTotal` samples, so `k < n` holds.
+        // A zero-padded copy lets the decoding loop refill without bounds checks (see
+        // `XORChunk+BulkDecode.swift`); the copy costs a few percent of decoding the bytes.
+        let length = data.count
         var failure: DecodeError?
-        withUnsafeTemporaryAllocation(of: Int64.self, capacity: n) { ts in
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: n) { vs in
-                var state = state  // a closure-local copy the optimiser can keep in registers
-                var k = 0
-                do throws(DecodeError) {
-                    while try state.next(data) {
-                        if state.t < minTime { continue }
-                        if state.t > maxTime { break }
-                        ts[k] = state.t
-                        vs[k] = Double(bitPattern: state.v)
-                        k &+= 1
-                    }
-                } catch {
-                    failure = error
-                }
-                timestamps.append(contentsOf: UnsafeBufferPointer(rebasing: ts[..<k]))
-                values.append(contentsOf: UnsafeBufferPointer(rebasing: vs[..<k]))
+        withUnsafeTemporaryAllocation(byteCount: length &+ padding, alignment: 8) { scratch in
+            let base = scratch.baseAddress!
+            if let src = data.baseAddress, length > 0 { base.copyMemory(from: src, byteCount: length) }
+            (base + length).initializeMemory(as: UInt8.self, repeating: 0, count: padding)
+            do throws(DecodeError) {
+                try decodePadded(UnsafeRawPointer(base), length: length, minTime: minTime, maxTime: maxTime,
+                                 timestamps: &timestamps, values: &values)
+            } catch {
+                failure = error
             }
         }
         if let failure { throw failure }
