@@ -36,7 +36,7 @@ enum HistogramExtendedRange {
 
     /// One window of an `anchored` selector over `t`/`h` (samples from `mint - lookback` to `maxt`).
     static func anchored(_ f: RangeFunction, _ t: [Timestamp], _ h: [FloatHistogram], mint: Timestamp, maxt: Timestamp,
-                         lookback: Int64, rangeSeconds: Double, incompatible: inout Bool, gaugeInCounterOp: inout Bool)
+                         lookback: Int64, rangeSeconds: Double, incompatible: inout Bool, wrongFlavour: inout Bool)
         -> Value?
     {
         var lo = 0
@@ -48,12 +48,13 @@ enum HistogramExtendedRange {
         do throws(HistogramCombineError) {
             switch f {
             case .increase, .rate:
-                if h[start..<hi].contains(where: { $0.counterResetHint == .gauge }) { gaugeInCounterOp = true }
+                if h[start..<hi].contains(where: { $0.counterResetHint == .gauge }) { wrongFlavour = true }
                 var r: FloatHistogram = try rise(h[start], h[start], counter: false)
                 for k in (start + 1)..<max(start + 1, hi) { r = try add(r, try rise(h[k - 1], h[k], counter: true)) }
                 r = finish(r)
                 return .histogram(f == .rate ? r.divided(by: rangeSeconds) : r)
             case .delta:
+                if h[start..<hi].contains(where: { $0.counterResetHint != .gauge }) { wrongFlavour = true }
                 return .histogram(finish(try rise(h[start], h[hi - 1], counter: false)))
             case .changes, .resets:
                 var n = 0.0
@@ -72,7 +73,7 @@ enum HistogramExtendedRange {
 
     /// One window of a `smoothed` selector (samples from `mint - lookback` to `maxt + lookback`).
     static func smoothed(_ f: RangeFunction, _ t: [Timestamp], _ h: [FloatHistogram], mint: Timestamp, maxt: Timestamp,
-                         lookback: Int64, rangeSeconds: Double, incompatible: inout Bool, gaugeInCounterOp: inout Bool)
+                         lookback: Int64, rangeSeconds: Double, incompatible: inout Bool, wrongFlavour: inout Bool)
         -> Value?
     {
         var first = 0
@@ -86,10 +87,11 @@ enum HistogramExtendedRange {
         do throws(HistogramCombineError) {
             switch f {
             case .delta:
+                if h[first...last].contains(where: { $0.counterResetHint != .gauge }) { wrongFlavour = true }
                 let a = try value(t, h, first, last, at: mint), b = try value(t, h, first, last, at: maxt)
                 return .histogram(finish(try rise(a, b, counter: false)))
             case .increase, .rate:
-                if h[first...last].contains(where: { $0.counterResetHint == .gauge }) { gaugeInCounterOp = true }
+                if h[first...last].contains(where: { $0.counterResetHint == .gauge }) { wrongFlavour = true }
                 var r: FloatHistogram = try rise(h[first], h[first], counter: false)
                 for k in (first + 1)..<max(first + 1, last + 1) {
                     let a = t[k - 1], b = t[k]
@@ -177,21 +179,18 @@ extension Evaluator {
         totalSamples += n
         currentSamples -= n
         let lookback = options.lookbackDelta
-        if rf == .delta && hbuffer.histograms.contains(where: { $0.counterResetHint != .gauge }) {
-            annotate(.nativeHistogramNotGauge(metricName: name, position))
-        }
         var any = false
         var incompatible = false
-        var gaugeInCounterOp = false
+        var wrongFlavour = false
         for i in 0..<grid.count {
             let maxt = (at ?? grid.time(i)) - offset, mint = maxt - range
             let r = anchored
                 ? HistogramExtendedRange.anchored(rf, hbuffer.timestamps, hbuffer.histograms, mint: mint, maxt: maxt,
                                                   lookback: lookback, rangeSeconds: Double(range) / 1000,
-                                                  incompatible: &incompatible, gaugeInCounterOp: &gaugeInCounterOp)
+                                                  incompatible: &incompatible, wrongFlavour: &wrongFlavour)
                 : HistogramExtendedRange.smoothed(rf, hbuffer.timestamps, hbuffer.histograms, mint: mint, maxt: maxt,
                                                   lookback: lookback, rangeSeconds: Double(range) / 1000,
-                                                  incompatible: &incompatible, gaugeInCounterOp: &gaugeInCounterOp)
+                                                  incompatible: &incompatible, wrongFlavour: &wrongFlavour)
             switch r {
             case .histogram(let h)?: ss.setHistogram(i, h); any = true
             case .float(let v)?: ss.setFloat(i, v); any = true
@@ -199,9 +198,12 @@ extension Evaluator {
             }
         }
         if incompatible { annotate(.mixedExponentialCustomHistograms(metricName: name, position)) }
-        // rate/increase over a window holding a gauge histogram (boundary or middle sample), as
-        // the plain range path warns.
-        if gaugeInCounterOp { annotate(.nativeHistogramNotCounter(metricName: name, position)) }
+        // A window's samples (boundary or middle) of the wrong flavour: a gauge histogram under
+        // rate/increase, a counter histogram under delta, as the plain range path warns.
+        if wrongFlavour {
+            annotate(rf == .delta ? .nativeHistogramNotGauge(metricName: name, position)
+                                  : .nativeHistogramNotCounter(metricName: name, position))
+        }
         ss.shrinkHistograms()
         return any
     }
