@@ -50,6 +50,15 @@ public protocol Appender: AnyObject {
     /// - Parameter labels: sorted, non-empty label set (the caller validates names).
     func append(ref: SeriesRef, labels: Labels, timestamp: Timestamp, value: Double) throws(AppendError) -> SeriesRef
 
+    /// Stages a float sample for the series `ref` names, without its labels: for callers that
+    /// remember the refs storage returned (the remote-write series cache) and would otherwise
+    /// retain each series' labels only to pass them along. Returns nil and stages nothing when
+    /// `ref` is ``SeriesRef/none`` or storage does not know it (the series was removed, or this
+    /// storage does not look series up by ref); the caller then calls
+    /// ``append(ref:labels:timestamp:value:)``. Otherwise the same checks, refusals and result
+    /// as that method.
+    func append(ref: SeriesRef, timestamp: Timestamp, value: Double) throws(AppendError) -> SeriesRef?
+
     /// Stages a native-histogram sample: exactly one of `histogram` (integer, as scraped) and
     /// `floatHistogram` is non-nil (Prometheus `Appender.AppendHistogram`). Same `ref` contract and
     /// errors as the float `append`, plus ``AppendError/Reason/invalidHistogram``.
@@ -77,6 +86,10 @@ extension Appender {
     /// Default for storage whose ``commit()`` does not wait on I/O (in-memory, test doubles): calls
     /// ``commit()`` on the calling thread. Storage whose commit blocks on an fsync implements it.
     public func commitAsync() async throws { try commit() }
+
+    /// Default for storage that does not look series up by ref alone: nil (the caller passes the
+    /// labels to ``append(ref:labels:timestamp:value:)``).
+    public func append(ref: SeriesRef, timestamp: Timestamp, value: Double) throws(AppendError) -> SeriesRef? { nil }
 
     /// Default for appenders of float-only storage: refuses every histogram.
     public func appendHistogram(ref: SeriesRef, labels: Labels, timestamp: Timestamp,

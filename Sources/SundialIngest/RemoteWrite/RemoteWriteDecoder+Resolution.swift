@@ -4,6 +4,9 @@ import SundialCore
 /// hint, its series-cache slot (-1 when not cached), and why refused series were refused. Filled by
 /// ``SeriesCache/resolve(_:into:)``; owned by a decoder and moved out while in use (no copy).
 struct Resolution {
+    /// Per series: its validated labels; nil for a refused series (see `rejections`) and for a
+    /// series the cache resolved to a ref without handing out its labels (`slots[i] >= 0`,
+    /// ``SeriesCache/resolve(_:into:)``), whose samples go to storage by ref alone.
     var labels: [Labels?] = []
     var refs: [SeriesRef] = []
     var slots: [Int32] = []
@@ -14,6 +17,9 @@ struct Resolution {
     var firstPairs: [Int32] = []
     var pairCounts: [Int32] = []
     var hashes: [UInt64] = []
+    /// Series-cache lookup scratch: the high 64 bits of each key's 128-bit hash
+    /// (``ByteSpanKeyTable/hash128(_:spans:firstPair:pairCount:)``; `hashes` holds the low half).
+    var hashesHigh: [UInt64] = []
     /// Series-cache lookup scratch: each series' home slot word (``SeriesHashIndex/homeWord(_:)``).
     var scratch: [UInt64] = []
     /// Sink of the cache-warming reads (kept so they are not optimised away).

@@ -180,7 +180,10 @@ public final class RemoteWriteIngester: Sendable {
         for i in 0..<req.series.count {
             let s = req.series[i]
             result.exemplarsDropped += Int(s.exemplarCount)
-            guard let labels = res.labels[i] else {
+            // nil with a cache slot and no rejection (the series limits refuse cached series
+            // too): resolved by the series cache to a ref, labels not handed out.
+            var labels = res.labels[i]
+            if labels == nil && (res.slots[i] < 0 || (!res.rejections.isEmpty && res.rejections[i] != nil)) {
                 let rejection = res.rejections[i]
                 result.reject(rejection?.reason ?? .invalidLabels, count: Int(s.sampleCount + s.histogramCount),
                               example: rejection?.message ?? "series \(i): invalid labels", maxExamples: maxExamples)
@@ -191,26 +194,37 @@ public final class RemoteWriteIngester: Sendable {
             for k in start..<end {
                 let t = req.timestamps[k]
                 if t > maxT {
-                    result.reject(.tooFarInFuture, example: "\(RejectionReason.tooFarInFuture.rawValue) for series \(labels) at timestamp \(t) (limit \(maxT))",
+                    let l = labels ?? cachedLabels(i, res, generation, view)
+                    labels = l
+                    result.reject(.tooFarInFuture, example: "\(RejectionReason.tooFarInFuture.rawValue) for series \(l) at timestamp \(t) (limit \(maxT))",
                                   maxExamples: maxExamples)
                     continue
                 }
                 do {
-                    ref = try app.append(ref: ref, labels: labels, timestamp: t, value: req.values[k])
+                    if labels == nil, let r = try app.append(ref: ref, timestamp: t, value: req.values[k]) {
+                        ref = r
+                    } else {
+                        // Storage does not know the ref (or no ref yet): by labels.
+                        let l = labels ?? cachedLabels(i, res, generation, view)
+                        labels = l
+                        ref = try app.append(ref: ref, labels: l, timestamp: t, value: req.values[k])
+                    }
                     written += 1
                 } catch {
                     result.reject(RejectionReason(error.reason), example: error.description, maxExamples: maxExamples)
                 }
             }
             if s.histogramCount > 0 {
-                ref = appendHistograms(s, of: req, labels: labels, ref: ref, app: app, maxT: maxT,
+                let l = labels ?? cachedLabels(i, res, generation, view)
+                labels = l
+                ref = appendHistograms(s, of: req, labels: l, ref: ref, app: app, maxT: maxT,
                                        maxExamples: maxExamples, result: &result)
             }
             if ref != res.refs[i] {
                 res.refs[i] = ref
                 refsChanged = true
             }
-            if s.metadata.present, let family = labels.metricName {
+            if s.metadata.present, let family = (labels ?? cachedLabels(i, res, generation, view)).metricName {
                 let m = MetricMetadata(
                     metricFamily: family, type: d.metricType(s.metadata.type),
                     help: d.symbolString(s.metadata.helpRef), unit: d.symbolString(s.metadata.unitRef))
@@ -228,6 +242,19 @@ public final class RemoteWriteIngester: Sendable {
         }
         result.samplesWritten = written
         return StagedWrite(result: result, appender: app, resolution: res, generation: generation, refsChanged: refsChanged)
+    }
+
+    /// The labels of series `i`, which the series cache resolved without handing them out: from the
+    /// cache, or (when it was cleared since) validated again from the request's bytes, which gave
+    /// exactly these labels when they were cached. Rare: storage forgot the ref, or a sample is
+    /// refused and its message names the series.
+    func cachedLabels(_ i: Int, _ res: Resolution, _ generation: UInt64, _ view: RemoteWriteParser) -> Labels {
+        if let l = cache.labels(slot: Int(res.slots[i]), generation: generation) { return l }
+        var interner = ByteStringInterner()
+        switch view.buildLabels(series: i, interner: &interner, options: options) {
+        case .success(let l): return l
+        case .failure: return Labels()  // unreachable: the same bytes validated before
+        }
     }
 
     /// After a successful commit: stores the refs storage returned and gives the decoder its

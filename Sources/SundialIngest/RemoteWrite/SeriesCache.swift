@@ -3,12 +3,28 @@ import SundialCore
 import SundialEncoding
 
 /// Remembers, across requests, the validated ``Labels`` and storage ``SeriesRef`` of each series,
-/// found by a hash of the exact bytes of its labels in the request and verified against the
-/// cached label strings, so a series seen before costs one hash and one comparison: no string is
-/// built, no label re-validated, and storage gets the ref hint.
+/// found by a 128-bit hash of the exact bytes of its labels in the request, so a series seen before
+/// costs one hash and two cache lines (its index slot and its entry): no string is built or
+/// compared, no label re-validated, and its samples go to storage by ref alone
+/// (``Appender/append(ref:timestamp:value:)``) without even retaining its labels.
+///
+/// Why equal 128-bit hashes may stand for equal label bytes (instead of comparing them, which
+/// touched every label's storage: ~1/4 of the request path's cache misses at 100k series):
+/// - Accidental collisions: a series is cached only after its request bytes were validated and
+///   checked to map one to one onto its ``Labels`` (`verify` at insertion), so a hit is wrong only
+///   if two different label byte strings give the same 128 bits. Modelling the hash as random,
+///   among n cached series the chance that any two collide is about n²/2¹²⁹: 1.5·10⁻²⁷ for a
+///   million series (and the cache is cleared past ``RemoteWriteOptions/seriesCacheEntries``).
+///   Even taking only the independent high lane (a wyhash-style multiply-fold, 64 bits), it is
+///   n²/2⁶⁵ ≈ 3·10⁻⁸ per million-series cache lifetime.
+/// - Crafted collisions (the hash is not keyed): the cache belongs to one
+///   ``RemoteWriteIngester``, i.e. one tenant; a writer who forged a collision could only send
+///   samples to another series of its own tenant that already exists — which it can do
+///   directly by sending that series' labels. It cannot create a series, skip validation for a
+///   new label set, cross tenants or escape the series limits.
 ///
 /// Memory: the cached ``Labels`` are the instances handed to storage (whose label interner keeps
-/// them), so a series costs the cache only its ``Entry`` (40 bytes) and 11–21 bytes of
+/// them), so a series costs the cache only its ``Entry`` (32 bytes) and 11–21 bytes of
 /// ``SeriesHashIndex`` — no copy of the key bytes. A series is cached only when its request
 /// labels map one to one onto its ``Labels`` (sorted, no empty values, no label named like
 /// ``RemoteWriteOptions/injectedLabel``), which is what verification can check exactly; others
@@ -31,15 +47,11 @@ final class SeriesCache: Sendable {
         var interner = ByteStringInterner()
         var generation: UInt64 = 0
 
-        /// The entry whose key hash is `hash` and whose labels ``SeriesCache/verify(_:injectedAt:_:_:firstPair:pairCount:)``
-        /// accepts for the given request labels, or nil.
+        /// The entry whose 128-bit key hash is (`hash`, `high`), or nil (see the type's comment
+        /// for why equal hashes stand for equal keys).
         @inline(__always)
-        func lookup(_ hash: UInt64, _ body: [UInt8], _ spans: [Int32], firstPair: Int, pairCount: Int) -> Int? {
-            index.find(hash) { e in
-                entries[e].hash == hash
-                    && SeriesCache.verify(entries[e].labels, injectedAt: entries[e].injectedAt, body, spans,
-                                          firstPair: firstPair, pairCount: pairCount)
-            }
+        func lookup(_ hash: UInt64, _ high: UInt64) -> Int? {
+            index.find(hash) { e in entries[e].hash == hash && entries[e].hashHigh == high }
         }
     }
 
@@ -47,10 +59,10 @@ final class SeriesCache: Sendable {
     struct Entry {
         var labels: Labels
         var ref: SeriesRef
-        /// ``ByteSpanKeyTable/hash(_:spans:firstPair:pairCount:)`` of the request's label bytes.
+        /// ``ByteSpanKeyTable/hash128(_:spans:firstPair:pairCount:)`` of the request's label
+        /// bytes: its low half (which places the entry in the index) and its high half.
         var hash: UInt64
-        /// Index in `labels` of the injected label (``RemoteWriteOptions/injectedLabel``), or -1.
-        var injectedAt: Int32
+        var hashHigh: UInt64
     }
 
     let state = Mutex(State())
@@ -98,12 +110,15 @@ final class SeriesCache: Sendable {
             res.firstPairs.removeAll(keepingCapacity: true)
             res.pairCounts.removeAll(keepingCapacity: true)
             res.hashes.removeAll(keepingCapacity: true)
+            res.hashesHigh.removeAll(keepingCapacity: true)
             for i in 0..<n {
                 let s = series[i]
                 let firstPair = Int(s.labelStart) * 2, pairCount = Int(s.labelCount) * 2
                 res.firstPairs.append(Int32(truncatingIfNeeded: firstPair))
                 res.pairCounts.append(Int32(truncatingIfNeeded: pairCount))
-                res.hashes.append(ByteSpanKeyTable.hash(body, spans: spans, firstPair: firstPair, pairCount: pairCount))
+                let h = ByteSpanKeyTable.hash128(body, spans: spans, firstPair: firstPair, pairCount: pairCount)
+                res.hashes.append(h.low)
+                res.hashesHigh.append(h.high)
             }
         }
         return state.withLock { st in
@@ -119,18 +134,20 @@ final class SeriesCache: Sendable {
             if useCache {
                 // Loads issued in tight passes before any comparison, so their cache misses
                 // overlap (the series of a request are typically each seen once per scrape
-                // round: cold in the CPU caches): every home slot, then the entry and label
-                // storage a matching tag points to.
+                // round: cold in the CPU caches): every home slot, then the entry a matching tag
+                // points to (and its label storage only when the labels will be handed out).
                 res.scratch.removeAll(keepingCapacity: true)
                 for i in 0..<n { res.scratch.append(st.index.homeWord(res.hashes[i])) }
-                var touched = 0
+                var touched: UInt64 = 0
                 for i in 0..<n {
                     let w = res.scratch[i]
                     if w != 0 && w >> 32 == res.hashes[i] >> 32 {
-                        touched &+= st.entries[Int(UInt32(truncatingIfNeeded: w)) - 1].labels.labels.count
+                        let e = Int(UInt32(truncatingIfNeeded: w)) - 1
+                        touched &+= st.entries[e].hashHigh
+                        if wantKeys { touched &+= UInt64(st.entries[e].labels.labels.count) }
                     }
                 }
-                res.touched = touched
+                res.touched = Int(truncatingIfNeeded: touched)
             }
             for i in 0..<n {
                 var h: UInt64 = 0, firstPair = 0, pairCount = 0
@@ -139,9 +156,15 @@ final class SeriesCache: Sendable {
                     firstPair = Int(res.firstPairs[i])
                     pairCount = Int(res.pairCounts[i])
                     // A series repeated within the request was inserted by its first occurrence.
-                    if let found = st.lookup(h, body, spans, firstPair: firstPair, pairCount: pairCount) {
-                        res.labels[i] = st.entries[found].labels
-                        res.refs[i] = st.entries[found].ref
+                    if let found = st.lookup(h, res.hashesHigh[i]) {
+                        let ref = st.entries[found].ref
+                        // Labels only where something reads them: the series limits, 2.0
+                        // metadata, histograms, or no ref yet. Floats go to storage by ref.
+                        let s = series[i]
+                        if wantKeys || ref == .none || s.metadata.present || s.histogramCount > 0 {
+                            res.labels[i] = st.entries[found].labels
+                        }
+                        res.refs[i] = ref
                         res.slots[i] = Int32(truncatingIfNeeded: found)
                         if wantKeys { res.keys[i] = st.keys[found] }
                         continue
@@ -161,7 +184,7 @@ final class SeriesCache: Sendable {
                     guard Self.verify(labels, injectedAt: injectedAt, body, spans, firstPair: firstPair, pairCount: pairCount)
                     else { continue }
                     let e = st.entries.count
-                    st.entries.append(Entry(labels: labels, ref: .none, hash: h, injectedAt: injectedAt))
+                    st.entries.append(Entry(labels: labels, ref: .none, hash: h, hashHigh: res.hashesHigh[i]))
                     if wantKeys { st.keys.append(key) }
                     let entries = st.entries
                     st.index.insert(h, entry: e) { entries[$0].hash }
@@ -186,6 +209,15 @@ final class SeriesCache: Sendable {
                     st.entries[slot].ref = res.refs[i]
                 }
             }
+        }
+    }
+
+    /// The labels of the entry at `slot` if the cache is still at `generation` (not cleared since
+    /// ``resolve(_:into:)`` returned it), else nil.
+    func labels(slot: Int, generation: UInt64) -> Labels? {
+        state.withLock { st in
+            guard st.generation == generation, slot >= 0, slot < st.entries.count else { return nil }
+            return st.entries[slot].labels
         }
     }
 

@@ -48,7 +48,25 @@ public final class HeadAppender: Appender {
 
     public func append(ref: SeriesRef, labels: Labels, timestamp t: Timestamp, value v: Double) throws(AppendError) -> SeriesRef {
         precondition(!finished, "append after commit or rollback")
-        let s = try series(ref: ref, labels: labels, t)
+        return try stageFloat(try series(ref: ref, labels: labels, t), t, v)
+    }
+
+    /// ``Appender/append(ref:timestamp:value:)``: the series by `ref` alone (nil when the head
+    /// does not hold it), then the same checks as ``append(ref:labels:timestamp:value:)``.
+    public func append(ref: SeriesRef, timestamp t: Timestamp, value v: Double) throws(AppendError) -> SeriesRef? {
+        precondition(!finished, "append after commit or rollback")
+        guard ref != .none, let s = cursor.get(ref.rawValue, in: head.stripes.table) else { return nil }
+        if t < minValidTime {
+            head.outOfBoundsCount.wrappingAdd(1, ordering: .relaxed)
+            throw AppendError(.outOfBounds, labels: s.labels, timestamp: t, detail: "the head accepts samples at or after \(minValidTime)")
+        }
+        return try stageFloat(s, t, v)
+    }
+
+    /// Validates the float sample (`t`, `v`) of `s` against the batch and the committed samples
+    /// and stages it (the shared tail of both `append`s).
+    @inline(__always)
+    func stageFloat(_ s: MemSeries, _ t: Timestamp, _ v: Double) throws(AppendError) -> SeriesRef {
         let bits = v.bitPattern
         let id = self.id
         let index = UInt32(truncatingIfNeeded: batch.count)
