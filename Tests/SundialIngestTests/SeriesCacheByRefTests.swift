@@ -91,6 +91,24 @@ import Testing
         }
     }
 
+    /// Storage that refuses every by-ref append (as one without it does): after one such request
+    /// the cache hands hits their labels for a while, so no sample pays a cache lock for them.
+    @Test func storageWithoutByRefGetsLabelsHandedOut() throws {
+        let storage = RefStorage()
+        storage.state.withLock { $0.forgetRefs = true }
+        let ing = RemoteWriteIngester(storage: storage, now: { 1_700_000_000_000 })
+        let sets = (0..<10).map { [("__name__", "m"), ("i", String($0))] }
+        for round in 0..<3 {
+            let r = try ing.write(Self.request(sets, t: Timestamp(round) * 1000).compressed(.v1), version: .v1)
+            #expect(r.samplesWritten == 10)
+        }
+        #expect(ing.labelsForHits.load(ordering: .relaxed) == RemoteWriteIngester.labelsForHitsRequests - 1)
+        storage.state.withLock { st in
+            #expect(st.byRef == 0)
+            #expect(st.byLabels.count == 30)
+        }
+    }
+
     /// A sample refused for being too far in the future names its series, also for a cache hit
     /// whose labels were not handed out.
     @Test func refusalMessagesOfHitsNameTheSeries() throws {

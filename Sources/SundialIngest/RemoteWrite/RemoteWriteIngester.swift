@@ -43,6 +43,13 @@ public final class RemoteWriteIngester: Sendable {
     let limiter: SeriesLimiter?
     /// The ingestion rate limit, when set.
     let bucket: TokenBucket?
+    /// Requests left for which series-cache hits get their labels handed out (> 0 after a request
+    /// whose by-ref appends storage all refused: storage without
+    /// ``Appender/append(ref:timestamp:value:)``, where each refusal would cost a cache lock to
+    /// fetch the labels). Counts down, so by-ref appends are tried again now and then.
+    let labelsForHits = Atomic<Int>(0)
+    /// Requests ``labelsForHits`` covers once set.
+    static let labelsForHitsRequests = 1024
 
     /// - Parameters:
     ///   - storage: where samples go.
@@ -168,7 +175,9 @@ public final class RemoteWriteIngester: Sendable {
             swap(&res, &d.resolution)
             return StagedWrite(result: result, appender: nil, resolution: Resolution())
         }
-        let generation = cache.resolve(view, into: &res)
+        let handOut = labelsForHits.load(ordering: .relaxed) > 0
+        if handOut { labelsForHits.subtract(1, ordering: .relaxed) }
+        let generation = cache.resolve(view, into: &res, handOutLabels: handOut)
         let nowMs = now()
         if let limiter { limiter.admit(&res, nowMs: nowMs) }
         let maxT = nowMs &+ options.maxFutureMs
@@ -176,6 +185,7 @@ public final class RemoteWriteIngester: Sendable {
         let app = storage.appender()
         var written = 0
         var refsChanged = false
+        var byRefTried = 0, byRefRefused = 0
 
         for i in 0..<req.series.count {
             let s = req.series[i]
@@ -201,8 +211,14 @@ public final class RemoteWriteIngester: Sendable {
                     continue
                 }
                 do {
-                    if labels == nil, let r = try app.append(ref: ref, timestamp: t, value: req.values[k]) {
-                        ref = r
+                    var byRef: SeriesRef? = nil
+                    if labels == nil {
+                        byRefTried &+= 1
+                        byRef = try app.append(ref: ref, timestamp: t, value: req.values[k])
+                        if byRef == nil { byRefRefused &+= 1 }
+                    }
+                    if let byRef {
+                        ref = byRef
                     } else {
                         // Storage does not know the ref (or no ref yet): by labels.
                         let l = labels ?? cachedLabels(i, res, generation, view)
@@ -235,6 +251,9 @@ public final class RemoteWriteIngester: Sendable {
                     result.metadataWritten += 1
                 }
             }
+        }
+        if byRefTried >= 8 && byRefRefused == byRefTried {
+            labelsForHits.store(Self.labelsForHitsRequests, ordering: .relaxed)
         }
         for m in req.metadata {
             app.appendMetadata(m)

@@ -95,7 +95,9 @@ final class SeriesCache: Sendable {
     /// Resolves the labels of every series of the decoded request `view` into `res`: cached
     /// entries directly, others validated (and cached when valid). Returns the cache generation
     /// the slots belong to.
-    func resolve(_ view: RemoteWriteParser, into res: inout Resolution) -> UInt64 {
+    /// - Parameter handOutLabels: give cache hits their labels even when storage could take their
+    ///   samples by ref alone (for storage without ``Appender/append(ref:timestamp:value:)``).
+    func resolve(_ view: RemoteWriteParser, into res: inout Resolution, handOutLabels: Bool = false) -> UInt64 {
         let n = view.request.series.count
         res.prepare(count: n)
         let useCache = options.seriesCacheEntries > 0
@@ -161,7 +163,7 @@ final class SeriesCache: Sendable {
                         // Labels only where something reads them: the series limits, 2.0
                         // metadata, histograms, or no ref yet. Floats go to storage by ref.
                         let s = series[i]
-                        if wantKeys || ref == .none || s.metadata.present || s.histogramCount > 0 {
+                        if handOutLabels || wantKeys || ref == .none || s.metadata.present || s.histogramCount > 0 {
                             res.labels[i] = st.entries[found].labels
                         }
                         res.refs[i] = ref
