@@ -20,7 +20,7 @@ enum BinaryArithmetic {
         case .sub: return (l - r, true)
         case .mul: return (l * r, true)
         case .div: return (l / r, true)
-        case .pow: return (Glibc.pow(l, r), true)
+        case .pow: return (GoMath.pow(l, r), true)
         case .mod: return (mod(l, r), true)
         case .atan2: return (Glibc.atan2(l, r), true)
         case .eql: return (l, l == r)

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Go's `math.Log`, `math.Log2` and `math.Log10`, operation for operation, so `ln`, `log2` and
 /// `log10` give Prometheus's answers to the last bit. glibc's `log` is correctly rounded where Go's
 /// (FreeBSD's `e_log.c` algorithm, also what Go's amd64 assembly computes) is within one ulp: the
@@ -74,5 +80,61 @@ enum GoMath {
     /// Go `math.Log10`: `Log(x) × (1/Ln10)`.
     static func log10(_ x: Double) -> Double {
         log(x) * invLn10
+    }
+
+    /// Go `math.Pow` for finite non-zero `x` and finite `y` (the `^` operator): the integer part of
+    /// `y` by repeated squaring of `Frexp(x)`'s fraction, the fractional part as `Exp(yf × Log(x))`.
+    /// Exact to Prometheus for integer exponents; for fractional ones the `Exp` is glibc's where
+    /// Go's amd64 assembly differs in the last bit for some inputs. Special values (zeros,
+    /// infinities, NaN) follow C99 Annex F as Go's do, so they go to glibc's `pow`.
+    static func pow(_ x: Double, _ y: Double) -> Double {
+        if y == 0 || x == 1 { return 1 }
+        if y == 1 { return x }
+        if x.isNaN || y.isNaN { return .nan }
+        if x == 0 || x.isInfinite || y.isInfinite { return Glibc.pow(x, y) }
+        if y == 0.5 { return x.squareRoot() }
+        if y == -0.5 { return 1 / x.squareRoot() }
+        var yi = Swift.abs(y).rounded(.towardZero)
+        var yf = Swift.abs(y) - yi
+        if yf != 0 && x < 0 { return .nan }
+        if yi >= 9_223_372_036_854_775_808 {
+            // A huge even integer: overflow or underflow for every x but -1.
+            if x == -1 { return 1 }
+            return (Swift.abs(x) < 1) == (y > 0) ? 0 : .infinity
+        }
+        var a1 = 1.0
+        var ae = 0
+        if yf != 0 {
+            if yf > 0.5 {
+                yf -= 1
+                yi += 1
+            }
+            a1 = Glibc.exp(yf * log(x))
+        }
+        var (x1, xe) = frexp(x)
+        var i = Int64(yi)
+        while i != 0 {
+            if xe < -(1 << 12) || (1 << 12) < xe {
+                // Catastrophic overflow: let the final scaling handle it.
+                ae += xe
+                break
+            }
+            if i & 1 == 1 {
+                a1 *= x1
+                ae += xe
+            }
+            x1 *= x1
+            xe <<= 1
+            if x1 < 0.5 {
+                x1 += x1
+                xe -= 1
+            }
+            i >>= 1
+        }
+        if y < 0 {
+            a1 = 1 / a1
+            ae = -ae
+        }
+        return Glibc.scalbn(a1, Int32(clamping: ae))
     }
 }

@@ -1,7 +1,7 @@
 @testable import PromQLEngine
 import Testing
 
-/// `ln`, `log2`, `log10` answer exactly what Prometheus 2.42 (Go's `math.Log`, `Log2`, `Log10`)
+/// `ln`, `log2`, `log10` and `^` (integer exponents) answer exactly what Prometheus 2.42 (Go's `math.Log`, `Log2`, `Log10`)
 /// answers. The table was recorded from a real Prometheus 2.42 (`ln(x)`, `log2(x)`, `log10(x)` over
 /// remote-written samples; values parsed from its shortest round-trip strings, so bit-exact). The
 /// random inputs kept are those where glibc's results differ from Go's in the last bit.
@@ -32,6 +32,56 @@ import Testing
             #expect(GoMath.log(r.x).bitPattern == r.ln.bitPattern, "ln(\(r.x)) = \(GoMath.log(r.x)), Prometheus \(r.ln)")
             #expect(GoMath.log2(r.x).bitPattern == r.log2.bitPattern, "log2(\(r.x)) = \(GoMath.log2(r.x)), Prometheus \(r.log2)")
             #expect(GoMath.log10(r.x).bitPattern == r.log10.bitPattern, "log10(\(r.x)) = \(GoMath.log10(r.x)), Prometheus \(r.log10)")
+        }
+    }
+
+    /// `x ^ y` recorded from Prometheus 2.42 (`x ^ on(i) y`): integer exponents (and ±0.5) where
+    /// glibc's correctly rounded `pow` differs from Go's repeated squaring, then the special values.
+    static let recordedPow: [(x: Double, y: Double, pow: Double)] = [
+        (1846.6042538884224, 3.0, 6296823135.201399),
+        (6539.225681415871, 3.0, 279626919228.82605),
+        (1574.9417939075292, 3.0, 3906551228.5434575),
+        (1902.0834377710285, 3.0, 6881588382.167635),
+        (-3041.4521945647452, 7.0, -2.407503695266669e+24),
+        (8543.769162635403, 7.0, 3.3231239610470684e+27),
+        (-1003.3284215060771, 7.0, -1.0235328916051387e+21),
+        (2132.4344725318574, 7.0, 2.005071492773074e+23),
+        (4822.3577452141835, -2.0, 4.300125685872845e-08),
+        (752.6299256609389, -2.0, 1.7653752555335414e-06),
+        (-7932.666967668164, -2.0, 1.5891377926366693e-08),
+        (-9008.35949246785, -2.0, 1.2322776790061179e-08),
+        (8296.684514922206, -3.0, 1.7510005056584326e-12),
+        (1408.7461179371353, -3.0, 3.5768588566903707e-10),
+        (6299.642734373176, -3.0, 3.9999285965683894e-12),
+        (107.66767206162078, -3.0, 8.01205700975721e-07),
+        (3350.0439384582846, 10.0, 1.780348536424485e+35),
+        (1405.0028478036102, 10.0, 2.9975887152862696e+31),
+        (5165.249659840757, 10.0, 1.3518022898322415e+37),
+        (8399.764584428527, 10.0, 1.7485221771792045e+39),
+        (6384.6720062759005, -0.5, 0.012514995685242199),
+        (2594.975853469603, -0.5, 0.019630589407962765),
+        (1890.0736933800308, -0.5, 0.02300173688304817),
+        (1061.7341116848065, -0.5, 0.03068966265570149),
+        (0.0, -1.0, .infinity),
+        (-0.0, -3.0, -.infinity),
+        (-0.0, 3.0, -0.0),
+        (.infinity, -2.0, 0.0),
+        (-.infinity, 3.0, -.infinity),
+        (-1.0, .infinity, 1.0),
+        (0.5, .infinity, 0.0),
+        (2.0, -.infinity, 0.0),
+        (-8.0, 0.3333333333333333, .nan),
+        (1e+300, 7.0, .infinity),
+        (1e-300, 9.0, 0.0),
+        (-2.5, 5.0, -97.65625),
+        (1.0000001, 1e+19, .infinity),
+        (-1.0, 1e+19, 1.0),
+    ]
+
+    @Test func powMatchesPrometheusForIntegerExponents() {
+        for r in Self.recordedPow {
+            let got = GoMath.pow(r.x, r.y)
+            #expect(got.bitPattern == r.pow.bitPattern || (got.isNaN && r.pow.isNaN), "\(r.x) ^ \(r.y) = \(got), Prometheus \(r.pow)")
         }
     }
 
