@@ -38,7 +38,7 @@ final class WALHeadLog: HeadLog {
         if batch.count > 0 {
             var buf: [UInt8] = []
             let samples = (0..<batch.count).lazy.map {
-                RefSample(ref: batch.series[$0].ref, t: batch.timestamps[$0], v: batch.values[$0])
+                RefSample(ref: SeriesRef(batch.refs[$0]), t: batch.timestamps[$0], v: batch.values[$0])
             }
             RecordEncoder.encodeSamples(samples, into: &buf)
             records.append(buf)

@@ -15,10 +15,13 @@ extension Head {
     /// series left without samples (Prometheus `Head.Truncate` + `gc`). Raises ``minValidTime``
     /// to `mint` so that nothing older is accepted again, and the head's ``minTime``.
     ///
-    /// A series that empties while a concurrent appender has staged a sample for it is removed
-    /// all the same; that appender's commit then applies to a detached series (the sample stays
-    /// in the WAL, and replay restores it). Callers truncate only far behind the appendable window,
-    /// where this cannot happen for in-window samples.
+    /// A series that empties while a concurrent appender has staged a sample for it under its
+    /// pending mark is kept (Prometheus's gc skips `pendingCommit` series too); the commit then
+    /// fills it. A series found empty and unmarked is marked removed in the same critical section
+    /// (``SeriesState/removedMark``), so no appender can mark it afterwards: an appender that
+    /// still reaches it holds it strongly and its commit applies to the detached series (the
+    /// sample stays in the WAL, and replay restores it). Callers truncate only far behind the
+    /// appendable window, where this cannot happen for in-window samples.
     /// - Returns: the counts of what was removed.
     @discardableResult
     public func truncate(before mint: Int64) -> TruncationStats {
@@ -29,7 +32,10 @@ extension Head {
         stripes.forEach { s in
             let (removed, empty, smin) = s.state.withLock { st -> (Int, Bool, Int64?) in
                 let r = st.truncateChunks(before: mint)
-                return (r, st.isEmpty, st.minTime)
+                // A staging appender's mark keeps the series (its batch holds it unretained).
+                let dead = st.isEmpty && st.pendingOwner == 0
+                if dead { st.pendingOwner = SeriesState.removedMark }
+                return (r, dead, st.minTime)
             }
             stats.chunksRemoved += removed
             if empty {

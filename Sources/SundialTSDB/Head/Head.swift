@@ -38,6 +38,8 @@ public final class Head: Sendable {
     let metadataStore = Mutex<[String: MetricMetadata]>([:])
     /// Deleted intervals per series (see `Head+Tombstones.swift`).
     let tombstones = HeadTombstones()
+    /// Emptied commit batches reused by appenders (see ``HeadCommitBatchPool``).
+    let batchPool = HeadCommitBatchPool()
 
     /// A head with no series.
     /// - Parameter log: receives every commit's records before they are applied (nil: no log).
@@ -159,12 +161,12 @@ public final class Head: Sendable {
         return outcome != .rejected
     }
 
-    /// A fresh appender id (never 0; ids wrap after 2^32 appenders, and only the ids of live,
-    /// unfinished appenders are ever stored in series).
+    /// A fresh appender id (never 0 nor ``SeriesState/removedMark``; ids wrap after 2^32
+    /// appenders, and only the ids of live, unfinished appenders are ever stored in series).
     func nextAppenderID() -> UInt32 {
         while true {
             let id = appenderIDs.wrappingAdd(1, ordering: .relaxed).newValue
-            if id != 0 { return id }
+            if id != 0 && id != SeriesState.removedMark { return id }
         }
     }
 

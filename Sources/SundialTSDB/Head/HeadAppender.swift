@@ -13,13 +13,24 @@ import Synchronization
 ///
 /// Not thread-safe: one appender per batch. Series are created in the head at `append` time (as
 /// Prometheus does); a rolled-back batch may leave empty series, which garbage collection removes.
+///
+/// Series lifetime: the batch holds its series unretained (``HeadCommitBatch/series``). A series
+/// staged with this appender's pending mark (``SeriesState/pendingOwner`` set to ``id`` under the
+/// series lock) cannot be freed until the mark is cleared, because garbage collection
+/// (``Head/truncate(before:)``) removes only series it finds unmarked under the same lock and
+/// then marks them removed (``SeriesState/removedMark``) in that same critical section, so a
+/// series is either marked by an appender or doomed, never both. The mark is cleared under the
+/// lock by ``apply(_:)`` after the series' last staged sample (its ``SeriesState/pendingIndex``),
+/// by ``rollback()``, by a failed commit, or when the appender is dropped; the batch never reads
+/// a series after that. A series staged without the mark (another appender holds it, or it was
+/// removed) is also kept in ``HeadCommitBatch/retained``.
 public final class HeadAppender: Appender {
     let head: Head
     /// This appender's id, marked in the series it stages samples for (``SeriesState/pendingOwner``).
     let id: UInt32
     /// Lower bound of accepted timestamps for this batch (fixed at creation, as in Prometheus).
     let minValidTime: Int64
-    var batch = HeadCommitBatch()
+    var batch: HeadCommitBatch
     /// Newest staged (timestamp, value bits) per series ref, only for series whose pending mark
     /// belongs to another appender (concurrent batches for the same series). Usually empty.
     var staged: [UInt64: (Int64, UInt64)] = [:]
@@ -36,16 +47,21 @@ public final class HeadAppender: Appender {
         self.head = head
         self.id = head.nextAppenderID()
         self.minValidTime = head.appendableMinValidTime
+        self.batch = head.batchPool.take()
     }
 
     deinit {
         // An appender dropped without commit or rollback: unmark its series.
-        if !finished { release(batch.series) }
+        if !finished { release(batch) }
     }
 
     /// Number of samples staged so far.
     public var stagedCount: Int { batch.count }
 
+    /// Stages a float sample (see the type's documentation). `labels` is read only when `ref`
+    /// names no series of this head (as Prometheus's `headAppender.Append`): a client that knows
+    /// the ref may pass an empty label set; with an unknown ref an empty set is refused
+    /// (``AppendError/Reason/invalidLabels``) and the client retries with the labels.
     public func append(ref: SeriesRef, labels: Labels, timestamp t: Timestamp, value v: Double) throws(AppendError) -> SeriesRef {
         precondition(!finished, "append after commit or rollback")
         return try stageFloat(try series(ref: ref, labels: labels, t), t, v)
@@ -74,6 +90,7 @@ public final class HeadAppender: Appender {
         // the series' pending mark, or in `staged` when another batch holds the mark), else
         // against the committed samples; mark the series as staged by this batch.
         var tracked = true
+        var retain = false
         let check: AppendCheck = s.state.withLock { st in
             if st.pendingOwner == id {
                 let i = Int(st.pendingIndex)
@@ -92,13 +109,18 @@ public final class HeadAppender: Appender {
                     st.pendingIndex = index
                 } else {
                     tracked = false
+                    retain = true
                 }
             }
             return c
         }
         if try isExactDuplicate(check, s, t) { return s.ref }
-        if !tracked { staged[s.ref.rawValue] = (t, bits) }
-        batch.series.append(s)
+        if !tracked {
+            staged[s.ref.rawValue] = (t, bits)
+            if retain { batch.retained.append(s) }
+        }
+        batch.series.append(Unmanaged.passUnretained(s))
+        batch.refs.append(s.ref.rawValue)
         batch.timestamps.append(t)
         batch.values.append(v)
         if t < batchMinTime { batchMinTime = t }
@@ -112,13 +134,16 @@ public final class HeadAppender: Appender {
         t > lt ? .ok : (t == lt ? (bits == lb ? .exactDuplicate : .duplicateTimestamp) : .outOfOrder)
     }
 
-    /// Clears this appender's pending mark from `series` (those it still holds).
-    func release(_ series: [MemSeries]) {
+    /// Clears this appender's pending mark from the series of `batch` (those it still holds).
+    /// Call only while the batch is unapplied (its marked series are alive, see the type's doc).
+    func release(_ batch: HeadCommitBatch) {
         let id = self.id
-        var previous: MemSeries? = nil
-        for s in series where s !== previous {
-            s.state.withLock { st in if st.pendingOwner == id { st.pendingOwner = 0 } }
-            previous = s
+        var previous: UnsafeMutableRawPointer? = nil
+        for u in batch.series where u.toOpaque() != previous {
+            u._withUnsafeGuaranteedRef { s in
+                s.state.withLock { st in if st.pendingOwner == id { st.pendingOwner = 0 } }
+            }
+            previous = u.toOpaque()
         }
     }
 
@@ -176,9 +201,10 @@ public final class HeadAppender: Appender {
     ///   is visible then. An error while waiting for durability is also thrown; the batch is then
     ///   visible in memory but may not survive a crash.
     public func commit() throws {
-        guard let work = takeCommitBatch() else { return }
+        guard var work = takeCommitBatch() else { return }
         guard let log = head.log else {
             apply(work)
+            head.batchPool.give(&work)
             return
         }
         var applied = false
@@ -190,14 +216,16 @@ public final class HeadAppender: Appender {
         } catch {
             throw commitFailure(error, applied: applied, work)
         }
+        head.batchPool.give(&work)
     }
 
     /// ``commit()`` with the durability wait as a suspension (``HeadLog/commitAsync(_:apply:)``):
     /// no thread is blocked while the group fsync runs. Same errors and visibility as ``commit()``.
     public func commitAsync() async throws {
-        guard let work = takeCommitBatch() else { return }
+        guard var work = takeCommitBatch() else { return }
         guard let log = head.log else {
             apply(work)
+            head.batchPool.give(&work)
             return
         }
         var applied = false
@@ -209,6 +237,7 @@ public final class HeadAppender: Appender {
         } catch {
             throw commitFailure(error, applied: applied, work)
         }
+        head.batchPool.give(&work)
     }
 
     /// Ends the appender and hands out its batch with the series and metadata records still to
@@ -218,10 +247,17 @@ public final class HeadAppender: Appender {
         finished = true
         staged = [:]
         cursor = SeriesTableCursor()
-        if batch.count == 0 && batch.histogramCount == 0 && pendingMetadata.isEmpty { return nil }
+        if batch.count == 0 && batch.histogramCount == 0 && pendingMetadata.isEmpty {
+            head.batchPool.give(&batch)
+            return nil
+        }
         var loggedRefs = Set<UInt64>()
-        for s in batch.series where !s.walLogged.load(ordering: .acquiring) {
-            if loggedRefs.insert(s.ref.rawValue).inserted { batch.newSeries.append(s) }
+        for u in batch.series {
+            u._withUnsafeGuaranteedRef { s in
+                if !s.walLogged.load(ordering: .acquiring) && loggedRefs.insert(s.ref.rawValue).inserted {
+                    batch.newSeries.append(s)
+                }
+            }
         }
         for s in batch.histogramSeries where !s.walLogged.load(ordering: .acquiring) {
             if loggedRefs.insert(s.ref.rawValue).inserted { batch.newSeries.append(s) }
@@ -229,8 +265,8 @@ public final class HeadAppender: Appender {
         for m in pendingMetadata {
             if let s = head.anySeries(ofMetric: m.metricFamily) { batch.metadata.append((s, m)) }
         }
-        let work = batch
-        batch = HeadCommitBatch()
+        var work = HeadCommitBatch()
+        swap(&work, &batch)
         return work
     }
 
@@ -238,7 +274,7 @@ public final class HeadAppender: Appender {
     /// durability failed); otherwise the series are unmarked and nothing was applied.
     func commitFailure(_ error: any Error, applied: Bool, _ work: HeadCommitBatch) -> any Error {
         if applied { return error }
-        release(work.series)
+        release(work)
         return TSDBError(.walWrite, "commit of \(work.count) samples failed; nothing was applied", cause: error)
     }
 
@@ -255,21 +291,24 @@ public final class HeadAppender: Appender {
         let n = work.count
         while i < n {
             // Consecutive samples of one series go in under one lock, which also clears the
-            // series' pending mark of this batch.
-            let s = work.series[i]
+            // series' pending mark of this batch once its last staged sample is in (the series
+            // may come again later in the batch: the mark keeps it alive until then).
+            let u = work.series[i]
             var j = i
-            s.state.withLock { st in
-                if st.pendingOwner == id { st.pendingOwner = 0 }
-                repeat {
-                    switch st.append(work.timestamps[j], work.values[j], chunkRange: range, samplesPerChunk: spc) {
-                    case .appended: appended += 1
-                    case .appendedNewChunk:
-                        appended += 1
-                        cuts += 1
-                    case .rejected: dropped += 1  // a concurrent batch committed a newer sample first
-                    }
-                    j += 1
-                } while j < n && work.series[j] === s
+            u._withUnsafeGuaranteedRef { s in
+                s.state.withLock { st in
+                    repeat {
+                        switch st.append(work.timestamps[j], work.values[j], chunkRange: range, samplesPerChunk: spc) {
+                        case .appended: appended += 1
+                        case .appendedNewChunk:
+                            appended += 1
+                            cuts += 1
+                        case .rejected: dropped += 1  // a concurrent batch committed a newer sample first
+                        }
+                        j += 1
+                    } while j < n && work.series[j].toOpaque() == u.toOpaque()
+                    if st.pendingOwner == id && Int(st.pendingIndex) < j { st.pendingOwner = 0 }
+                }
             }
             i = j
         }
@@ -284,11 +323,20 @@ public final class HeadAppender: Appender {
 
     /// Discards the staged samples and metadata.
     public func rollback() {
-        if !finished { release(batch.series) }
+        if !finished {
+            release(batch)
+            head.batchPool.give(&batch)
+        }
         finished = true
         staged = [:]
         cursor = SeriesTableCursor()
-        batch = HeadCommitBatch()
         pendingMetadata = []
     }
+}
+
+extension SeriesState {
+    /// The ``pendingOwner`` of a series that garbage collection found empty and unmarked and is
+    /// removing from the head: no appender id equals it (``Head/nextAppenderID()``), so no
+    /// appender can mark the series any more (see ``HeadAppender``, "Series lifetime").
+    static let removedMark = UInt32.max
 }

@@ -1,13 +1,26 @@
 import SundialCore
+import Synchronization
 
 /// One commit's content as the head hands it to its ``HeadLog``: the series records still to be
 /// logged, and the accepted samples in append order (columnar).
+///
+/// The float samples' series are held unretained (``series``); their lifetime is guaranteed by
+/// the appender that staged them (see ``HeadAppender``, "Series lifetime"), and the log reads only
+/// ``refs``. Batches are reused: an appender takes one from its head's ``HeadCommitBatchPool``
+/// and gives it back emptied (capacity kept) after its commit or rollback.
 public struct HeadCommitBatch: Sendable {
     /// Series whose record is not yet in the log (created by this batch or by a concurrent one
     /// that has not committed yet). Writing a series record twice is harmless.
     public var newSeries: [MemSeries] = []
-    /// The series of each sample.
-    public var series: [MemSeries] = []
+    /// The series ref of each float sample (``SeriesRef/rawValue``).
+    public var refs: [UInt64] = []
+    /// The series of each float sample, unretained: valid while this batch's appender holds the
+    /// series' pending mark (``SeriesState/pendingOwner``), i.e. until the batch is applied or
+    /// rolled back. Series staged without the mark are also in ``retained``.
+    var series: [Unmanaged<MemSeries>] = []
+    /// Strong references to the series of ``series`` staged without this batch's pending mark (a
+    /// concurrent batch held it, or garbage collection had removed the series); usually empty.
+    var retained: [MemSeries] = []
     /// Sample timestamps (ms).
     public var timestamps: [Int64] = []
     /// Sample values (exact bits).
@@ -16,7 +29,7 @@ public struct HeadCommitBatch: Sendable {
     /// one), since the Prometheus WAL keys metadata by series ref.
     public var metadata: [(series: MemSeries, metadata: MetricMetadata)] = []
 
-    /// Number of samples.
+    /// Number of float samples.
     public var count: Int { timestamps.count }
 
     /// The series of each native-histogram sample (see `HeadAppender+Histogram.swift`).
@@ -29,6 +42,51 @@ public struct HeadCommitBatch: Sendable {
     public var histogramCount: Int { histogramTimestamps.count }
 
     public init() {}
+
+    /// Capacity in float samples (the largest column's), for the pool's size limit.
+    var capacity: Int { Swift.max(timestamps.capacity, histogramTimestamps.capacity) }
+
+    /// Empties every column, keeping the capacity of those held by nobody else.
+    mutating func removeAll() {
+        newSeries.removeAll(keepingCapacity: true)
+        refs.removeAll(keepingCapacity: true)
+        series.removeAll(keepingCapacity: true)
+        retained.removeAll(keepingCapacity: true)
+        timestamps.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
+        metadata.removeAll(keepingCapacity: true)
+        histogramSeries.removeAll(keepingCapacity: true)
+        histogramTimestamps.removeAll(keepingCapacity: true)
+        histogramValues.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Emptied ``HeadCommitBatch``es kept for reuse, so that appenders do not grow (allocate and
+/// copy) their columns anew for every batch.
+///
+/// Keeps at most ``maxBatches`` batches of at most ``maxSamples`` samples each (a huge batch
+/// is dropped rather than held on to). Thread-safe (one short lock per take and per give).
+final class HeadCommitBatchPool: Sendable {
+    /// Batches kept at most: enough for the concurrent appenders of a busy server.
+    static let maxBatches = 16
+    /// Largest batch capacity (samples) kept: 64 K samples are ~1.6 MiB of columns.
+    static let maxSamples = 1 << 16
+
+    private let free = Mutex<[HeadCommitBatch]>([])
+
+    /// An empty batch, reused when one is available.
+    func take() -> HeadCommitBatch {
+        free.withLock { $0.popLast() } ?? HeadCommitBatch()
+    }
+
+    /// Empties `batch` and keeps it for reuse (unless the pool is full or the batch too big).
+    func give(_ batch: inout HeadCommitBatch) {
+        guard batch.capacity <= HeadCommitBatchPool.maxSamples else { return }
+        batch.removeAll()
+        let kept = batch
+        batch = HeadCommitBatch()
+        free.withLock { if $0.count < HeadCommitBatchPool.maxBatches { $0.append(kept) } }
+    }
 }
 
 /// Where a head writes each commit before applying it: the write-ahead log, in a ``DB``.

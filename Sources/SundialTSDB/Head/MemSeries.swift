@@ -49,6 +49,7 @@ struct SeriesState: @unchecked Sendable {
     /// The ``HeadAppender`` (by its id, 0 = none) that has staged samples for this series in its
     /// uncommitted batch and tracks them here instead of in a per-batch dictionary (Prometheus
     /// marks series `pendingCommit` the same way). Cleared when that appender commits or rolls back.
+    /// ``removedMark`` once garbage collection removes the series (see `HeadAppender.swift`).
     var pendingOwner: UInt32 = 0
     /// Index in the owner's batch of its newest staged sample for this series.
     var pendingIndex: UInt32 = 0

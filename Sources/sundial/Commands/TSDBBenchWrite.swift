@@ -65,6 +65,9 @@ struct TSDBBenchWrite: ParsableCommand {
     @Flag(help: "Only replay: open the existing database in --data-dir (written by an earlier run), report the replay, close.")
     var replayOnly = false
 
+    @Flag(help: "Only append (for profiling the write path): skip the generator-cost pass and the reopen/replay.")
+    var appendOnly = false
+
     func validate() throws {
         guard series > 0, samples > 0, batchSize > 0, writers > 0 else {
             throw ValidationError("--series, --samples, --batch-size and --writers must be positive")
@@ -93,7 +96,7 @@ struct TSDBBenchWrite: ParsableCommand {
         let perShard = (series + shards - 1) / shards
         // The workload generator's own cost: the same loops, computing every sample and reading
         // every label set, without appending (subtracted for the head-only figure).
-        let generatorCPU = generatorCPUSeconds(workload, shards: shards, perShard: perShard)
+        let generatorCPU = appendOnly ? 0 : generatorCPUSeconds(workload, shards: shards, perShard: perShard)
         let cpuStart = ProcessMemory.cpuSeconds()
         let start = ContinuousClock.now
         let failures = FailureCounter()
@@ -107,11 +110,7 @@ struct TSDBBenchWrite: ParsableCommand {
                     let app = db.appender()
                     for s in i..<end {
                         let (t, v) = workload.sample(series: s, round: round)
-                        do {
-                            _ = try app.append(ref: workload.refs.ref(s), labels: workload.labels[s], timestamp: t, value: v)
-                        } catch {
-                            failures.add(1)
-                        }
+                        if !BenchWorkload.append(app, workload, series: s, t, v) { failures.add(1) }
                     }
                     do { try app.commit() } catch { failures.add(end - i) }
                     i = end
@@ -129,6 +128,12 @@ struct TSDBBenchWrite: ParsableCommand {
         let headChunks = db.head.stats.chunks
         try db.close()
         let walBytes = try directorySize(DB.walDirectory(dataDir))
+        if appendOnly {
+            print("series=\(seriesInHead) chunks=\(headChunks) samples=\(total) rounds=\(samples) writers=\(writers) batch_size=\(batchSize) sync=\(sync) compression=\(compression) refused=\(failures.value)")
+            print("append_seconds=\(fmt(seconds)) append_cpu_seconds=\(fmt(cpuSeconds)) samples_per_cpu_second=\(fmt(Double(total) / max(1e-9, cpuSeconds))) head_rss_bytes_per_series=\(fmt(Double(rssLoaded - rssBefore) / Double(max(1, seriesInHead))))")
+            print("samples_per_second=\(fmt(Double(total) / seconds)) chunk_bytes_per_sample=\(fmt(Double(chunkBytes) / Double(total))) wal_bytes_per_sample=\(fmt(Double(walBytes) / Double(total))) peak_rss_bytes=\(ProcessMemory.peakRSS())")
+            return
+        }
 
         // Replay: reopen and time the WAL replay into a fresh head.
         let replayCPUStart = ProcessMemory.cpuSeconds()
@@ -160,8 +165,8 @@ struct TSDBBenchWrite: ParsableCommand {
         print("replay_threads=\(replayThreads) series=\(replay.series) replay_samples=\(replay.samples) replay_seconds=\(fmt(Double(replay.nanoseconds) / 1e9)) replay_cpu_seconds=\(fmt(cpu)) replay_samples_per_cpu_second=\(fmt(Double(replay.samples) / max(1e-9, cpu))) peak_rss_bytes=\(ProcessMemory.peakRSS())")
     }
 
-    /// CPU seconds of generating every sample and reading every label set the way the append
-    /// loop does, with nothing appended.
+    /// CPU seconds of generating every sample and reading every ref (or, before the refs are
+    /// known, label set) the way the append loop does, with nothing appended.
     func generatorCPUSeconds(_ workload: BenchWorkload, shards: Int, perShard: Int) -> Double {
         let sink = FailureCounter()
         let cpuStart = ProcessMemory.cpuSeconds()
@@ -172,9 +177,10 @@ struct TSDBBenchWrite: ParsableCommand {
                 var acc = 0
                 for s in lo..<Swift.max(lo, hi) {
                     let (t, v) = workload.sample(series: s, round: round)
-                    let labels = workload.labels[s]
-                    acc &+= Int(truncatingIfNeeded: t) &+ Int(v.bitPattern & 1) &+ labels.count
-                    acc &+= Int(truncatingIfNeeded: workload.refs.ref(s).rawValue)
+                    acc &+= Int(truncatingIfNeeded: t) &+ Int(v.bitPattern & 1)
+                    let ref = workload.refs.ref(s)
+                    // The append loop reads a series' labels only until its ref is known.
+                    acc &+= ref == .none ? workload.labels[s].count : Int(truncatingIfNeeded: ref.rawValue)
                 }
                 sink.add(acc & 1)
             }
