@@ -1,4 +1,5 @@
 import SundialCore
+import SundialEncoding
 import Synchronization
 
 /// Stages one batch of samples for a ``Head`` and commits it all-or-nothing
@@ -91,6 +92,7 @@ public final class HeadAppender: Appender {
         // against the committed samples; mark the series as staged by this batch.
         var tracked = true
         var retain = false
+        var firstMark = false
         let check: AppendCheck = s.state.withLock { st in
             if st.pendingOwner == id {
                 let i = Int(st.pendingIndex)
@@ -107,6 +109,7 @@ public final class HeadAppender: Appender {
                 if st.pendingOwner == 0 {
                     st.pendingOwner = id
                     st.pendingIndex = index
+                    firstMark = true
                 } else {
                     tracked = false
                     retain = true
@@ -119,6 +122,10 @@ public final class HeadAppender: Appender {
             staged[s.ref.rawValue] = (t, bits)
             if retain { batch.retained.append(s) }
         }
+        // First sample of the series in this batch (its mark just set, or first staged without
+        // it): the series record goes with the batch unless already logged. A series logged
+        // meanwhile by a concurrent commit is logged twice, which is harmless.
+        if (firstMark || retain) && !s.walLogged.load(ordering: .acquiring) { batch.newSeries.append(s) }
         batch.series.append(Unmanaged.passUnretained(s))
         batch.refs.append(s.ref.rawValue)
         batch.timestamps.append(t)
@@ -168,7 +175,9 @@ public final class HeadAppender: Appender {
             head.outOfBoundsCount.wrappingAdd(1, ordering: .relaxed)
             throw AppendError(.outOfBounds, labels: labels, timestamp: t, detail: "the head accepts samples at or after \(minValidTime)")
         }
-        if ref != .none, let found = cursor.get(ref.rawValue, in: head.stripes.table) { return found }
+        if ref != .none, let found = cursor.get(ref.rawValue, in: head.stripes.table, prefetchingAhead: HeadAppender.lookahead) {
+            return found
+        }
         try HeadAppender.validate(labels, t)
         return head.getOrCreate(labels).0
     }
@@ -251,16 +260,12 @@ public final class HeadAppender: Appender {
             head.batchPool.give(&batch)
             return nil
         }
-        var loggedRefs = Set<UInt64>()
-        for u in batch.series {
-            u._withUnsafeGuaranteedRef { s in
-                if !s.walLogged.load(ordering: .acquiring) && loggedRefs.insert(s.ref.rawValue).inserted {
-                    batch.newSeries.append(s)
-                }
+        // The float samples' unlogged series were gathered by `append`; add the histograms'.
+        if !batch.histogramSeries.isEmpty {
+            var loggedRefs = Set(batch.newSeries.lazy.map(\.ref.rawValue))
+            for s in batch.histogramSeries where !s.walLogged.load(ordering: .acquiring) {
+                if loggedRefs.insert(s.ref.rawValue).inserted { batch.newSeries.append(s) }
             }
-        }
-        for s in batch.histogramSeries where !s.walLogged.load(ordering: .acquiring) {
-            if loggedRefs.insert(s.ref.rawValue).inserted { batch.newSeries.append(s) }
         }
         for m in pendingMetadata {
             if let s = head.anySeries(ofMetric: m.metricFamily) { batch.metadata.append((s, m)) }
@@ -289,7 +294,15 @@ public final class HeadAppender: Appender {
         let id = self.id
         var i = 0
         let n = work.count
+        // Prefetch the series a few samples ahead: their lock, chunk state and pending mark.
+        let ahead = HeadAppender.lookahead
+        var p = 0
+        while p < Swift.min(n, ahead) {
+            Prefetch.object(work.series[p], writingLines: MemSeries.hotLines)
+            p += 1
+        }
         while i < n {
+            if i &+ ahead < n { Prefetch.object(work.series[i &+ ahead], writingLines: MemSeries.hotLines) }
             // Consecutive samples of one series go in under one lock, which also clears the
             // series' pending mark of this batch once its last staged sample is in (the series
             // may come again later in the batch: the mark keeps it alive until then).
@@ -339,4 +352,38 @@ extension SeriesState {
     /// removing from the head: no appender id equals it (``Head/nextAppenderID()``), so no
     /// appender can mark the series any more (see ``HeadAppender``, "Series lifetime").
     static let removedMark = UInt32.max
+}
+
+extension HeadAppender {
+    /// How many samples ahead the append and apply loops prefetch series: about one memory
+    /// latency's worth of per-sample work.
+    static let lookahead = 4
+}
+
+extension MemSeries {
+    /// Cache lines of a series that an append touches (its header and lock, the chunk state and
+    /// pending mark, the WAL flag): the instance is about 190 bytes.
+    static let hotLines = 3
+}
+
+extension SeriesTableCursor {
+    /// ``get(_:in:)``, plus a prefetch of the series `ahead` refs later in the same page: clients
+    /// tend to append a target's series in the order they were created (a scrape, a remote-write
+    /// sender's shard), i.e. in ref order, so that series is likely the next but `ahead` one. A
+    /// wrong guess costs only the fetch of a few cache lines.
+    @inline(__always)
+    mutating func get(_ ref: UInt64, in table: SeriesTable, prefetchingAhead ahead: Int) -> MemSeries? {
+        guard ref < SeriesTable.denseLimit else { return table.get(ref) }
+        let n = Int(ref &>> SeriesTable.pageShift)
+        if n != number {
+            guard let p = table.page(n) else { return nil }
+            page = p
+            number = n
+        }
+        let slot = Int(ref & UInt64(SeriesTable.pageSize - 1))
+        return page?.slots.withLock { s in
+            Prefetch.element(s.series, at: slot &+ ahead, writingLines: MemSeries.hotLines)
+            return s.series[slot]
+        }
+    }
 }
