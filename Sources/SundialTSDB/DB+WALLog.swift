@@ -8,6 +8,13 @@ import Synchronization
 /// Thread-safe; concurrent commits are serialised only inside ``WAL/append(_:)`` and share fsyncs.
 final class WALHeadLog: HeadLog {
     let walBox = Mutex<WAL?>(nil)
+    /// Record buffers reused across commits: each entry is one commit's list of buffers, emptied
+    /// with their capacity kept (a commit of 2,000 samples writes a ~25 KB samples record).
+    let scratch = Mutex<[[[UInt8]]]>([])
+    /// Buffer lists kept at most (about one per concurrent committer).
+    static let maxScratchLists = 8
+    /// Largest record buffer kept for reuse (bytes); a bigger one is freed after its commit.
+    static let maxScratchBytes = 4 << 20
 
     func attach(_ wal: WAL) { walBox.withLock { $0 = wal } }
 
@@ -28,29 +35,46 @@ final class WALHeadLog: HeadLog {
         guard let wal = walBox.withLock({ $0 }) else {
             throw TSDBError(.closed, "the database is read-only or not open for appends")
         }
-        var records: [[UInt8]] = []
-        records.reserveCapacity(3)
+        var records = scratch.withLock { $0.popLast() } ?? []
+        var used = 0
+        defer { recycle(&records) }
+        /// The next emptied buffer of `records`.
+        func next() -> Int {
+            if used == records.count { records.append([]) }
+            used += 1
+            return used - 1
+        }
         if !batch.newSeries.isEmpty {
-            var buf: [UInt8] = []
-            RecordEncoder.encodeSeries(batch.newSeries.lazy.map { RefSeries(ref: $0.ref, labels: $0.labels) }, into: &buf)
-            records.append(buf)
+            let k = next()
+            RecordEncoder.encodeSeries(batch.newSeries.lazy.map { RefSeries(ref: $0.ref, labels: $0.labels) }, into: &records[k])
         }
         if batch.count > 0 {
-            var buf: [UInt8] = []
-            let samples = (0..<batch.count).lazy.map {
-                RefSample(ref: SeriesRef(batch.refs[$0]), t: batch.timestamps[$0], v: batch.values[$0])
-            }
-            RecordEncoder.encodeSamples(samples, into: &buf)
-            records.append(buf)
+            let k = next()
+            RecordEncoder.encodeSamples(refs: batch.refs, timestamps: batch.timestamps, values: batch.values, into: &records[k])
         }
-        if batch.histogramCount > 0 { WALHeadLog.histogramRecords(batch, into: &records) }
+        if batch.histogramCount > 0 {
+            var histogramRecords: [[UInt8]] = []
+            WALHeadLog.histogramRecords(batch, into: &histogramRecords)
+            for r in histogramRecords {
+                let k = next()
+                records[k] = r
+            }
+        }
         if !batch.metadata.isEmpty {
-            var buf: [UInt8] = []
+            let k = next()
             RecordEncoder.encodeMetadata(batch.metadata.lazy.map {
                 RefMetadata(ref: $0.series.ref, type: $0.metadata.type, unit: $0.metadata.unit, help: $0.metadata.help)
-            }, into: &buf)
-            records.append(buf)
+            }, into: &records[k])
         }
-        return (wal, try wal.append(records))
+        return (wal, try wal.append(records[..<used]))
+    }
+
+    /// Empties a commit's record buffers (keeping their capacity) and keeps them for reuse.
+    func recycle(_ records: inout [[UInt8]]) {
+        records.removeAll { $0.capacity > WALHeadLog.maxScratchBytes }
+        for k in records.indices { records[k].removeAll(keepingCapacity: true) }
+        let kept = records
+        records = []
+        scratch.withLock { if $0.count < WALHeadLog.maxScratchLists { $0.append(kept) } }
     }
 }

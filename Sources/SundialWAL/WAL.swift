@@ -120,12 +120,19 @@ public final class WAL: Sendable {
     ///   a partially written batch would be truncated by the next replay anyway.
     @discardableResult
     public func append(_ records: [[UInt8]]) throws -> WALPosition {
+        try append(records[...])
+    }
+
+    /// ``append(_:)-([[UInt8]])`` of a slice of record buffers (a caller reusing a list of
+    /// buffers passes the part it filled).
+    @discardableResult
+    public func append(_ records: ArraySlice<[UInt8]>) throws -> WALPosition {
         try writerState.withLock { s throws(WALError) -> WALPosition in
             if let f = s.failure { throw f }
             guard !s.closed, let w = s.writer else { throw WALError(.closed, directory: directory, "append to a closed WAL") }
             let before = w.index
             do {
-                for (i, r) in records.enumerated() { try w.log(r, final: i == records.count - 1) }
+                for i in records.indices { try w.log(records[i], final: i == records.endIndex - 1) }
             } catch {
                 let e = WALError(.io, directory: directory, segment: w.index, offset: w.offset, "write failed", cause: error)
                 s.failure = e
