@@ -77,6 +77,27 @@ let adversarialValues: [Double] = [
         #expect(out.contains { StaleMarker.isStale($0.v) })
     }
 
+    @Test func columnarSamplesEncoderWritesTheSameBytes() throws {
+        var rng = SplitMix64(seed: 42)
+        var samples: [RefSample] = []
+        for i in 0..<3000 {
+            let ref: UInt64 = i % 5 == 0 ? rng.next() : UInt64(1000 + i % 300)
+            let t: Int64 = i % 7 == 0 ? Int64(bitPattern: rng.next()) : 1_700_000_000_000 + Int64(i) * 15_000 - Int64(rng.next() % 3)
+            let v: Double = i % 3 == 0 ? adversarialValues[Int(rng.next() % UInt64(adversarialValues.count))] : Double(bitPattern: rng.next())
+            samples.append(RefSample(ref: SeriesRef(ref), t: t, v: v))
+        }
+        samples.append(RefSample(ref: SeriesRef(0), t: .min, v: StaleMarker.value))
+        samples.append(RefSample(ref: SeriesRef(.max), t: .max, v: -0.0))
+        for n in [0, 1, 2, samples.count] {
+            let part = Array(samples.prefix(n))
+            var expected: [UInt8] = [9]  // bytes already in the buffer stay
+            RecordEncoder.encodeSamples(part, into: &expected)
+            var columnar: [UInt8] = [9]
+            RecordEncoder.encodeSamples(refs: part.map(\.ref.rawValue), timestamps: part.map(\.t), values: part.map(\.v), into: &columnar)
+            #expect(columnar == expected)
+        }
+    }
+
     @Test func emptySamplesRecord() throws {
         var buf: [UInt8] = []
         RecordEncoder.encodeSamples([RefSample](), into: &buf)
