@@ -61,8 +61,8 @@ public final class HeadAppender: Appender {
 
     /// Stages a float sample (see the type's documentation). `labels` is read only when `ref`
     /// names no series of this head (as Prometheus's `headAppender.Append`): a client that knows
-    /// the ref may pass an empty label set; with an unknown ref an empty set is refused
-    /// (``AppendError/Reason/invalidLabels``) and the client retries with the labels.
+    /// the ref may pass an empty label set (or call ``append(ref:timestamp:value:)``); with an
+    /// unknown ref an empty set is refused (``AppendError/Reason/invalidLabels``).
     public func append(ref: SeriesRef, labels: Labels, timestamp t: Timestamp, value v: Double) throws(AppendError) -> SeriesRef {
         precondition(!finished, "append after commit or rollback")
         return try stageFloat(try series(ref: ref, labels: labels, t), t, v)
@@ -72,7 +72,9 @@ public final class HeadAppender: Appender {
     /// does not hold it), then the same checks as ``append(ref:labels:timestamp:value:)``.
     public func append(ref: SeriesRef, timestamp t: Timestamp, value v: Double) throws(AppendError) -> SeriesRef? {
         precondition(!finished, "append after commit or rollback")
-        guard ref != .none, let s = cursor.get(ref.rawValue, in: head.stripes.table) else { return nil }
+        guard ref != .none, let s = cursor.get(ref.rawValue, in: head.stripes.table, prefetchingAhead: HeadAppender.lookahead) else {
+            return nil
+        }
         if t < minValidTime {
             head.outOfBoundsCount.wrappingAdd(1, ordering: .relaxed)
             throw AppendError(.outOfBounds, labels: s.labels, timestamp: t, detail: "the head accepts samples at or after \(minValidTime)")

@@ -186,21 +186,15 @@ final class BenchWorkload: @unchecked Sendable {
 extension BenchWorkload {
     /// Appends series `s`'s sample as a scraper or a remote-write receiver with a series cache
     /// does (and as promtool's `tsdb bench write` does with `Appender.Append(ref, …)`): by its
-    /// label set until the ref is known, then by the ref alone, the labels left empty (the
-    /// appender reads them only when the ref names no series). A ref the head no longer knows
-    /// is retried with the label set. Returns false when the sample was refused.
+    /// label set until the ref is known, then by the ref alone
+    /// (``Appender/append(ref:timestamp:value:)``, no label set passed or retained); a ref the
+    /// storage no longer knows is retried with the label set. Returns false when the sample was
+    /// refused.
     @inline(__always)
     static func append(_ app: any Appender, _ workload: BenchWorkload, series s: Int, _ t: Int64, _ v: Double) -> Bool {
-        let ref = workload.refs.ref(s)
-        if ref != .none {
-            do {
-                _ = try app.append(ref: ref, labels: Labels(), timestamp: t, value: v)
-                return true
-            } catch {
-                if error.reason != .invalidLabels { return false }
-            }
-        }
         do {
+            let ref = workload.refs.ref(s)
+            if ref != .none, try app.append(ref: ref, timestamp: t, value: v) != nil { return true }
             _ = try app.append(ref: .none, labels: workload.labels[s], timestamp: t, value: v)
             return true
         } catch {
