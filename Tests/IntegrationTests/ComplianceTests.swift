@@ -22,6 +22,8 @@ enum ComplianceTools {
 /// Answers are compared as the tester does (ComplianceComparison.swift): labels and timestamps
 /// exact, values within 1e-5 relative, NaN = NaN, errors on both sides for `should_fail`, no
 /// tweaks. Every differing query is printed on one line with the first difference.
+/// `SUNDIAL_COMPLIANCE_EXTENDED=1` adds three windows (1 m step over all the data, 7 s step over its
+/// start, 13 s step past its end).
 @Suite(.serialized, .enabled(if: ComplianceTools.available, "needs /usr/bin/prometheus and the sundial binary"))
 struct ComplianceTests {
 
@@ -123,10 +125,18 @@ struct ComplianceTests {
         // Not aligned to the step or the scrapes, but within 1 s after one target's scrape, so the
         // `[1s]` selectors find a sample there.
         let defaultEnd = last + 600 - 12 * 60_000
-        let windows = [
+        var windows = [
             Window(name: "default", start: defaultEnd - 10 * 60_000, end: defaultEnd),
             Window(name: "outage+resets", start: t0 + 65 * 60_000 + 7_500, end: t0 + 75 * 60_000 + 7_500),
         ]
+        // SUNDIAL_COMPLIANCE_EXTENDED=1: more windows (other steps, the start and end of the data).
+        if ProcessInfo.processInfo.environment["SUNDIAL_COMPLIANCE_EXTENDED"] == "1" {
+            windows += [
+                Window(name: "whole@1m", start: t0, end: last + 5 * 60_000, step: 60_000),
+                Window(name: "start@7s", start: t0 - 30_000 + 333, end: t0 + 8 * 60_000, step: 7_000),
+                Window(name: "end@13s", start: last - 9 * 60_000 + 1, end: last + 6 * 60_000, step: 13_000),
+            ]
+        }
         let instants: [Int64] = [
             defaultEnd,
             t0 + Int64(ComplianceDemoData.outage.lowerBound) * 5_000 + 2_000,
@@ -164,8 +174,10 @@ struct ComplianceTests {
                 path = "/api/v1/query"
                 body = Self.form([("query", job.query), ("time", Self.seconds(t))])
             }
-            let a = ComplianceAnswer(try await p.postForm(path, body).body)
-            let b = ComplianceAnswer(try await s.postForm(path, body).body)
+            async let pa = p.postForm(path, body)
+            async let sa = s.postForm(path, body)
+            let a = ComplianceAnswer(try await pa.body)
+            let b = ComplianceAnswer(try await sa.body)
             let diff = b.difference(from: a, shouldFail: job.fail)
             return Outcome(diff: diff, nonEmpty: a.series.contains { !$0.points.isEmpty }, referenceFailed: a.error != nil,
                            inexact: diff == nil ? b.inexactPoint(from: a) : nil)
