@@ -28,6 +28,21 @@ extension XORChunkEncoder {
         if let failure { throw failure }
     }
 
+    /// Hints that ``decode(minTime:maxTime:timestamps:values:)`` will run soon: prefetches the
+    /// first cache lines of the encoder's byte buffer (its header, read for the count, and the
+    /// first stream bytes) without touching them. A loop decoding many open chunks calls it a few
+    /// series ahead: otherwise every series starts with a cache miss on a buffer last touched
+    /// when its series was appended to.
+    @inlinable
+    public func prefetchBytes() {
+        // The array's storage object: `[UInt8]` is one reference to its contiguous storage on
+        // Linux, where the bit pattern is the object's address (not retained by the cast).
+        let object = unsafeBitCast(stream, to: UnsafeRawPointer.self)
+        Prefetch.read(object)
+        Prefetch.read(object + 64)
+        Prefetch.read(object + 128)
+    }
+
     /// Writes ``bytes`` into `out` (at least ``byteCount`` bytes) and returns the number written.
     func writeBytes(into out: UnsafeMutableRawBufferPointer) -> Int {
         var k = stream.withUnsafeBytes { s in

@@ -30,8 +30,15 @@ struct InstantSteps: Sendable {
         }
         var values = valuesArray.mutableSpan
         var present = presentArray.mutableSpan
+        return compute(buffer, values: &values, present: &present, at: 0)
+    }
+
+    /// Writes the steps' values and presence flags to `values`/`present` at `base ..< base +
+    /// grid.count` (a slice of flat, series-major columns); true when some step has a value.
+    func compute(_ buffer: SampleBuffer, values: inout MutableSpan<Double>, present: inout MutableSpan<Bool>,
+                 at base: Int) -> Bool {
         let steps = grid.count
-        for i in 0..<steps { present[i] = false }
+        for i in 0..<steps { present[base + i] = false }
         var any = false
         var j = 0  // first sample with t > ref (monotone over steps when ref grows)
         let n = buffer.count
@@ -40,8 +47,8 @@ struct InstantSteps: Sendable {
             let ref = at != nil ? lastRef : grid.time(i) - offset
             if at != nil && i > 0 {
                 // Pinned by @: every step has the same value.
-                present[i] = present[0]
-                values[i] = values[0]
+                present[base + i] = present[base]
+                values[base + i] = values[base]
                 continue
             }
             while j < n && ts[j] <= ref { j += 1 }
@@ -51,8 +58,8 @@ struct InstantSteps: Sendable {
             guard ok else { continue }
             let v = vs[j - 1]
             if StaleMarker.isStale(v) { continue }
-            present[i] = true
-            values[i] = sampleTimestamps ? Double(t) / 1000 : v
+            present[base + i] = true
+            values[base + i] = sampleTimestamps ? Double(t) / 1000 : v
             any = true
         }
         return any
@@ -71,13 +78,65 @@ enum ParallelSelect {
         max(workers, min(4096, (8 << 20) / max(1, steps * 9)))
     }
 
-    /// One worker's buffers and output for the current batch; owned by that worker while
-    /// `concurrentPerform` runs, read by the caller after it returns.
+    /// Series whose storage is hinted ahead of the one being decoded (see
+    /// ``StorageSeries/prefetchSamples()``): far enough for a cache miss to complete while the
+    /// series in between decode (~1 µs each), near enough for the lines to still be cached.
+    static let prefetchDistance = 4
+
+    /// One worker's buffers and output for the current batch: its slice's step values and flags
+    /// flat and series-major (`steps` entries per series), so nothing is allocated, checked for
+    /// uniqueness or freed per series. Owned by that worker while `concurrentPerform` runs, read
+    /// by the caller after it returns.
     final class Worker: @unchecked Sendable {
         var buffer = SampleBuffer()
-        var series: [StepSeries] = []
+        var values: [Double] = []
+        var present: [Bool] = []
         var any: [Bool] = []
         var error: EvaluationError?
+
+        /// Reads and steps `all[lo..<hi]` into the flat columns.
+        func run(_ all: [any StorageSeries], _ lo: Int, _ hi: Int, minT: Timestamp, maxT: Timestamp,
+                 steps: InstantSteps) {
+            let n = steps.grid.count
+            let need = (hi - lo) * n
+            if values.count < need {
+                values = [Double](repeating: 0, count: need)
+                present = [Bool](repeating: false, count: need)
+            }
+            if any.count < hi - lo { any = [Bool](repeating: false, count: hi - lo) }
+            var valuesSpan = values.mutableSpan
+            var presentSpan = present.mutableSpan
+            var anySpan = any.mutableSpan
+            for k in lo..<min(hi, lo + ParallelSelect.prefetchDistance) { all[k].prefetchSamples() }
+            for k in lo..<hi {
+                if k + ParallelSelect.prefetchDistance < hi { all[k + ParallelSelect.prefetchDistance].prefetchSamples() }
+                buffer.removeAll()
+                do {
+                    try all[k].samples(minTime: minT, maxTime: maxT, into: &buffer)
+                } catch {
+                    self.error = EvaluationError(.storage, "error reading samples of \(all[k].labels): \(error)")
+                    return
+                }
+                anySpan[k - lo] = !buffer.isEmpty
+                    && steps.compute(buffer, values: &valuesSpan, present: &presentSpan, at: (k - lo) * n)
+            }
+        }
+
+        /// Copies series `i` of the slice (0-based) into `ss`, whose arrays hold the steps.
+        func load(_ i: Int, steps n: Int, into ss: inout StepSeries) {
+            var valuesArray: [Double] = [], presentArray: [Bool] = []
+            swap(&valuesArray, &ss.values)
+            swap(&presentArray, &ss.present)
+            var vs = valuesArray.mutableSpan
+            var ps = presentArray.mutableSpan
+            let base = i * n
+            for s in 0..<n {
+                vs[s] = values[base + s]
+                ps[s] = present[base + s]
+            }
+            swap(&valuesArray, &ss.values)
+            swap(&presentArray, &ss.present)
+        }
     }
 
     static func run(_ all: [any StorageSeries], minT: Timestamp, maxT: Timestamp, steps: InstantSteps,
@@ -87,6 +146,8 @@ enum ParallelSelect {
         let nw = ParallelRange.workers
         let workers = (0..<nw).map { _ in Worker() }
         let batch = batchSize(steps: steps.grid.count, workers: nw)
+        let n = steps.grid.count
+        var ss = StepSeries(labels: Labels(), steps: n)
         var start = 0
         while start < all.count {
             if cancellation?.isCancelled == true { throw EvaluationError.canceled() }
@@ -95,27 +156,18 @@ enum ParallelSelect {
             let chunk = (end - start + nw - 1) / nw
             let batchStart = start
             DispatchQueue.concurrentPerform(iterations: nw) { w in
-                let wk = workers[w]
                 let lo = batchStart + w * chunk, hi = min(end, lo + chunk)
-                while wk.series.count < hi - lo { wk.series.append(StepSeries(labels: Labels(), steps: steps.grid.count)) }
-                if wk.any.count < chunk { wk.any = [Bool](repeating: false, count: chunk) }
                 guard lo < hi else { return }
-                for k in lo..<hi {
-                    wk.buffer.removeAll()
-                    do {
-                        try all[k].samples(minTime: minT, maxTime: maxT, into: &wk.buffer)
-                    } catch {
-                        wk.error = EvaluationError(.storage, "error reading samples of \(all[k].labels): \(error)")
-                        return
-                    }
-                    wk.any[k - lo] = !wk.buffer.isEmpty && steps.compute(wk.buffer, into: &wk.series[k - lo])
-                }
+                workers[w].run(all, lo, hi, minT: minT, maxT: maxT, steps: steps)
             }
             for wk in workers { if let e = wk.error { throw e } }
             for (w, wk) in workers.enumerated() {
                 let lo = start + w * chunk, hi = min(end, lo + chunk)
                 guard lo < hi else { continue }
-                for k in lo..<hi where wk.any[k - lo] { try emit(all[k].labels, &wk.series[k - lo]) }
+                for k in lo..<hi where wk.any[k - lo] {
+                    wk.load(k - lo, steps: n, into: &ss)
+                    try emit(all[k].labels, &ss)
+                }
             }
             start = end
         }

@@ -188,7 +188,10 @@ enum ParallelRange {
             var ss = StepSeries(labels: Labels(), steps: stepper.grid.count)
             slot.part.labels.reserveCapacity(hi - lo)
             let countResets = stepper.function.usesResets
+            let ahead = ParallelSelect.prefetchDistance
+            for k in lo..<min(hi, lo + ahead) { all[k].prefetchSamples() }
             for k in lo..<hi {
+                if k + ahead < hi { all[k + ahead].prefetchSamples() }
                 if (k - lo) & 255 == 255 {
                     if cancellation?.isCancelled == true {
                         slot.part.error = EvaluationError.canceled()

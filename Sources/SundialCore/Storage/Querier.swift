@@ -69,9 +69,16 @@ public protocol StorageSeries: Sendable {
     /// histograms at different times: ``samples(minTime:maxTime:into:)`` returns only the floats, this
     /// only the histograms, and no timestamp appears in both.
     func histogramSamples(minTime: Timestamp, maxTime: Timestamp, into buffer: inout HistogramSampleBuffer) throws
+
+    /// A hint that ``samples(minTime:maxTime:into:)`` will be called soon: the series may start
+    /// loading the memory it will decode (a cache prefetch), so that a loop over many series can
+    /// hint a few ahead of the one it decodes. Never changes results; cheap; thread-safe.
+    func prefetchSamples()
 }
 
 extension StorageSeries {
+    /// No hint by default.
+    public func prefetchSamples() {}
     /// Float-only storage: no histograms.
     public var mayContainHistograms: Bool { false }
     /// Float-only storage: appends nothing.

@@ -260,6 +260,11 @@ public struct HeadSeries: StorageSeries {
         return fullChunks + [HeadChunk(minTime: open.minTime, maxTime: open.maxTime, bytes: open.encoder.bytes)]
     }
 
+    /// Prefetches the open chunk's bytes (see ``XORChunkEncoder/prefetchBytes()``).
+    public func prefetchSamples() {
+        open?.encoder.prefetchBytes()
+    }
+
     /// Appends the samples with `minTime <= t <= maxTime` in time order, except deleted ones.
     /// - Throws: ``DecodeError`` if a chunk is corrupt (a bug: head chunks are built in memory).
     public func samples(minTime: Timestamp, maxTime: Timestamp, into buffer: inout SampleBuffer) throws {

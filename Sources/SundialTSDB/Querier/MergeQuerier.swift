@@ -66,6 +66,11 @@ public struct MergedSeries: StorageSeries {
     public let labels: Labels
     let parts: [any StorageSeries]
 
+    /// Forwards the hint to every part.
+    public func prefetchSamples() {
+        for p in parts { p.prefetchSamples() }
+    }
+
     public func samples(minTime: Timestamp, maxTime: Timestamp, into buffer: inout SampleBuffer) throws {
         var merged = SampleBuffer()
         var scratch = SampleBuffer()
