@@ -48,6 +48,17 @@ import SundialTestSupport
         }
     }
 
+    @Test func prefetchChangesNothing() throws {
+        var e = XORChunkEncoder()
+        e.prefetchBytes()  // a minimal buffer
+        for k in 0..<50 { e.append(timestamp: Int64(k) * 15_000, value: Double(k)) }
+        let copy = e
+        e.prefetchBytes()
+        copy.prefetchBytes()
+        try Self.check(e, .min, .max)
+        #expect(e.bytes == copy.bytes)
+    }
+
     @Test func emptyEncoderAppendsNothing() throws {
         var ts: [Int64] = [], vs: [Double] = []
         try XORChunkEncoder().decode(minTime: .min, maxTime: .max, timestamps: &ts, values: &vs)
