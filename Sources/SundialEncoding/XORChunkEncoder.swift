@@ -27,6 +27,9 @@ public struct XORChunkEncoder: Sendable {
     @usableFromInline var trailing: UInt8
     /// The last write was a whole number of bytes (Prometheus's spare byte, see the type doc).
     @usableFromInline var lastWriteWholeBytes: Bool
+    /// Predicted final size of ``stream`` in 32-byte units past its 2-byte header, 0 for none (see
+    /// `XORChunkEncoder+Capacity.swift`). Sits in what was padding before ``acc``: costs no byte.
+    @usableFromInline var capacityUnits: UInt8
     /// Pending bits, left-aligned: the first pending bit is bit 63.
     @usableFromInline var acc: UInt64
     @usableFromInline var t: Int64
@@ -59,6 +62,7 @@ public struct XORChunkEncoder: Sendable {
         leading = 0xff
         trailing = 0
         lastWriteWholeBytes = false
+        capacityUnits = 0
     }
 
     /// Number of samples appended.
@@ -114,6 +118,7 @@ public struct XORChunkEncoder: Sendable {
         leading = 0xff
         trailing = 0
         lastWriteWholeBytes = false
+        capacityUnits = 0
     }
 
     /// Hands the chunk bytes over (an exact-size array) and empties the encoder for reuse.
@@ -192,11 +197,7 @@ public struct XORChunkEncoder: Sendable {
         default:
             let words = (w0.bigEndian, w1.bigEndian, w2.bigEndian, word.bigEndian)
             let count = stream.count
-            if stream.capacity &- count < 32 {
-                // Grow by a quarter (at least 64 bytes) rather than doubling: a head holds one
-                // open buffer per series, and doubling would leave up to half of each unused.
-                stream.reserveCapacity(count &+ 32 &+ Swift.max(32, count / 4))
-            }
+            if stream.capacity &- count < 32 { growStream() }
             withUnsafeBytes(of: words) { stream.append(contentsOf: $0) }
             fullWords = 0
             return

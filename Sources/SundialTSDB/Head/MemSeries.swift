@@ -44,8 +44,10 @@ struct SeriesState: @unchecked Sendable {
     /// Time by which the open chunk must be cut (ms): the end of its chunk range, or earlier as
     /// predicted at 1/4 full (Prometheus `nextAt`).
     var nextAt: Int64 = .min
-    /// The open (head) chunk. Empty (`count == 0`) only before the first sample or after truncation.
-    var open = XORChunkEncoder()
+    /// The open (head) chunk. Empty (`count == 0`) only before the first sample, after truncation,
+    /// or while the newest sample is a histogram; while empty, its `lastTimestamp` and
+    /// `lastValueBits` hold the newest committed float sample's (see ``emptiedMaxTime``).
+    var open = XORChunkEncoder.parked(lastTimestamp: .min, lastValueBits: 0)
     /// The ``HeadAppender`` (by its id, 0 = none) that has staged samples for this series in its
     /// uncommitted batch and tracks them here instead of in a per-batch dictionary (Prometheus
     /// marks series `pendingCommit` the same way). Cleared when that appender commits or rolls back.
@@ -57,15 +59,29 @@ struct SeriesState: @unchecked Sendable {
     var openMinTime: Int64 = 0
     /// Full chunks, oldest first.
     var full: [HeadChunk] = []
-    /// Time of the newest committed sample (ms) as of the last time the open chunk was emptied
-    /// (`.min` before that); only meaningful while the open chunk is empty (see ``maxTime``).
-    /// Written only when the open chunk is emptied, so appends do not store it.
-    var emptiedMaxTime: Int64 = .min
-    /// Bits of that sample's value (as ``emptiedMaxTime``).
-    var emptiedLastValueBits: UInt64 = 0
     /// Native-histogram chunks and state, nil while the series never had a histogram (see
     /// `HeadHistogram.swift`). The float paths look at it only when the float open chunk is empty.
     var histograms: HistogramSeriesState? = nil
+
+    /// Time of the newest committed float sample (ms) as of the last time the open chunk was
+    /// emptied (`.min` before that); only meaningful while the open chunk is empty (see
+    /// ``maxTime``). Parked in the empty encoder (``XORChunkEncoder/park(lastTimestamp:lastValueBits:)``)
+    /// rather than stored beside it: 16 bytes less per series (issue #6).
+    var emptiedMaxTime: Int64 { open.lastTimestamp }
+    /// Bits of that sample's value (as ``emptiedMaxTime``).
+    var emptiedLastValueBits: UInt64 { open.lastValueBits }
+
+    /// Empties the open chunk (its bytes handed over when `cutting`, else dropped with its buffer),
+    /// parking its newest sample as ``emptiedMaxTime``.
+    @inline(__always)
+    mutating func emptyOpen(cutting: Bool) -> [UInt8] {
+        let t = open.lastTimestamp
+        let bits = open.lastValueBits
+        var bytes: [UInt8] = []
+        if cutting { bytes = open.finishReleasingBuffer() } else { open.resetReleasingBuffer() }
+        open.park(lastTimestamp: t, lastValueBits: bits)
+        return bytes
+    }
 
     /// Whether a sample at `t` with value `bits` can follow the committed samples. An exact
     /// duplicate of the newest sample is reported as such (accepted and ignored, as Prometheus does).
@@ -118,6 +134,9 @@ struct SeriesState: @unchecked Sendable {
             if open.lastTimestamp >= t { return .rejected }
             if n == samplesPerChunk / 4 {
                 nextAt = SeriesState.chunkEndTime(start: openMinTime, current: open.lastTimestamp, max: nextAt)
+                open.expectSamples(SeriesState.expectedSamples(
+                    start: openMinTime, current: open.lastTimestamp, count: n, end: nextAt, limit: samplesPerChunk * 2),
+                    firstTimestamp: openMinTime)
             }
             if t >= nextAt || n >= samplesPerChunk * 2 {
                 cut()
@@ -136,9 +155,8 @@ struct SeriesState: @unchecked Sendable {
     /// reallocations per chunk.
     mutating func cut() {
         guard open.count > 0 else { return }
-        emptiedMaxTime = open.lastTimestamp
-        emptiedLastValueBits = open.lastValueBits
-        full.append(HeadChunk(minTime: openMinTime, maxTime: open.lastTimestamp, bytes: open.finishReleasingBuffer()))
+        let maxTime = open.lastTimestamp
+        full.append(HeadChunk(minTime: openMinTime, maxTime: maxTime, bytes: emptyOpen(cutting: true)))
     }
 
     /// Drops every chunk whose samples all lie before `mint` (Prometheus `truncateChunksBefore`).
@@ -153,9 +171,7 @@ struct SeriesState: @unchecked Sendable {
             full.removeAll()
         }
         if open.count > 0 && open.lastTimestamp < mint {
-            emptiedMaxTime = open.lastTimestamp
-            emptiedLastValueBits = open.lastValueBits
-            open.resetReleasingBuffer()  // the series may stay idle: free its buffer
+            _ = emptyOpen(cutting: false)  // the series may stay idle: free its buffer
             removed += 1
         }
         if let h = histograms { removed += h.truncate(before: mint) }
@@ -189,6 +205,23 @@ struct SeriesState: @unchecked Sendable {
     @inline(__always)
     static func rangeEnd(_ t: Int64, _ width: Int64) -> Int64 {
         (t / width) &* width &+ width
+    }
+
+    /// Samples a chunk started at `start` will hold when cut at `end` (the first sample at or after
+    /// `end` opens the next chunk) or at `limit` samples, assuming the mean interval of its first
+    /// `count` samples (`start ... current`, ms) continues; 0 when that interval is unknown. Sizes
+    /// the open chunk's buffer once (``XORChunkEncoder/expectSamples(_:)``, issue #6).
+    @inline(__always)
+    static func expectedSamples(start: Int64, current: Int64, count: Int, end: Int64, limit: Int) -> Int {
+        let elapsed = current &- start
+        let remaining = end &- start
+        guard count > 1, elapsed > 0, remaining > 0 else { return 0 }
+        // ceil(remaining / interval) with interval = elapsed / (count - 1), without rounding it.
+        let steps = Int64(count &- 1)
+        let (product, overflow) = remaining.multipliedReportingOverflow(by: steps)
+        guard !overflow else { return limit }
+        let samples = (product &+ elapsed &- 1) / elapsed
+        return samples >= Int64(limit) ? limit : Int(samples)
     }
 
     /// Prometheus `computeChunkEndTime` (2.42, integer version): assuming the chunk is 1/4 full,
