@@ -34,7 +34,7 @@ extension Head {
         // Resolve the selected refs (sorted, distinct).
         var refs: [UInt64]
         if request.matcherSets.isEmpty {
-            refs = postings.index.withLock { $0.all }
+            refs = postings.allRefs()
         } else {
             refs = Postings.merge(request.matcherSets.map { postings.refs(matching: $0) })
         }
@@ -99,29 +99,41 @@ extension HeadPostings {
                 bits = [UInt64](repeating: 0, count: Int(maxRef / 64) + 1)
                 for r in selected { bits[Int(r / 64)] |= 1 << (r % 64) }
             }
-            @inline(__always) func count(_ list: [UInt64]) -> Int {
+            func count<R: FixedWidthInteger & UnsignedInteger>(_ list: [R]) -> Int {
                 guard selected != nil else { return list.count }
                 var n = 0
                 for r in list {
                     let w = Int(r / 64)
-                    if w < bits.count && bits[w] & (1 << (r % 64)) != 0 { n += 1 }
+                    if w < bits.count && bits[w] & (1 << (UInt64(r) % 64)) != 0 { n += 1 }
                 }
                 return n
             }
+            // Narrow (32-bit ref) lists, plus the wide ones of the same label pair if any exist.
+            let wide = idx.wide.byName
+            var names = Array(idx.narrow.byName.keys)
+            if !wide.isEmpty { names = Array(Set(names).union(wide.keys)) }
             var numPairs = 0
-            for (name, values) in idx.byName where !hidden.contains(name) {
+            for name in names where !hidden.contains(name) {
                 var distinct = 0, size = 0, series = 0
                 let isMetric = name == Labels.metricName
                 let isFocus = name == focusLabel
-                for (v, list) in values {
-                    let n = count(list)
-                    if n == 0 { continue }
+                let narrowValues = idx.narrow.byName[name] ?? [:]
+                let wideValues = wide[name] ?? [:]
+                func tally(_ v: String, _ n: Int) {
+                    if n == 0 { return }
                     distinct += 1
                     size += v.utf8.count
                     series += n
                     pairs.offer(n) { name + "=" + v }
                     if isMetric { metric.offer(n) { v } }
                     if isFocus { focus.offer(n) { v } }
+                }
+                if wideValues.isEmpty {
+                    for (v, list) in narrowValues { tally(v, count(list)) }
+                } else {
+                    for v in Set(narrowValues.keys).union(wideValues.keys) {
+                        tally(v, count(narrowValues[v] ?? []) + count(wideValues[v] ?? []))
+                    }
                 }
                 if distinct == 0 { continue }
                 numPairs += distinct
@@ -130,7 +142,7 @@ extension HeadPostings {
                 byName.offer(series) { name }
             }
             return StorageStats(
-                numSeries: selected?.count ?? idx.all.count, numLabelPairs: numPairs, chunkCount: 0,
+                numSeries: selected?.count ?? idx.count, numLabelPairs: numPairs, chunkCount: 0,
                 minTime: Int64.max, maxTime: Int64.min,
                 seriesCountByMetricName: metric.entries, labelValueCountByLabelName: valueCount.entries,
                 memoryInBytesByLabelName: bytes.entries, seriesCountByLabelValuePair: pairs.entries,

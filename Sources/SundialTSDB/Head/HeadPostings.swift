@@ -4,13 +4,92 @@ import Synchronization
 /// The head's inverted index: label name → label value → sorted series refs
 /// (Prometheus `index.MemPostings`), plus the list of all refs.
 ///
+/// Memory (issue #6): refs below 2^32 (every ref a head hands out, and every ref of a WAL it
+/// wrote) are kept as `UInt32`, half the bytes of a list entry (~3.3 MB less at 100k series of
+/// ~6 labels); a ref at or above 2^32 (only a crafted WAL names one) goes to a second index of
+/// `UInt64` lists, consulted only while it holds any.
+///
 /// Thread-safe: one lock, taken when a series is created or removed and when a query resolves
 /// matchers; never on the per-sample path. Lists are copy-on-write arrays, so a query copies
 /// only references under the lock.
 final class HeadPostings: Sendable {
+    /// Lists of refs of one width.
+    struct Lists<R: FixedWidthInteger & UnsignedInteger> {
+        var byName: [String: [String: [R]]] = [:]
+        var all: [R] = []
+
+        mutating func add(_ r: R, _ labels: Labels) {
+            all.appendSorted(r)
+            for l in labels { byName[l.name, default: [:]][l.value, default: []].appendSorted(r) }
+        }
+
+        mutating func remove(_ series: [(R, Labels)]) {
+            guard !series.isEmpty else { return }
+            let dead = Set(series.map { $0.0 })
+            all.removeAll { dead.contains($0) }
+            for (ref, labels) in series {
+                for l in labels {
+                    guard var values = byName[l.name], var list = values[l.value] else { continue }
+                    if let i = HeadPostings.search(ref, list) { list.remove(at: i) }
+                    if list.isEmpty { values[l.value] = nil } else { values[l.value] = list }
+                    if values.isEmpty { byName[l.name] = nil } else { byName[l.name] = values }
+                }
+            }
+        }
+
+        /// The lists the matchers select, as copy-on-write references (caller holds the lock);
+        /// nil when no series can match. The value maps themselves are not kept past the lock:
+        /// holding one would make the next series creation copy the whole map.
+        func gather(_ matchers: [LabelMatcher]) -> Gathered<R>? {
+            var g = Gathered<R>()
+            for m in matchers {
+                guard let values = byName[m.name] else {
+                    if m.matchesEmpty { continue }
+                    return nil
+                }
+                if m.matchesEmpty {
+                    // Series having the label with a non-matching value are excluded.
+                    if m.type == .notEqual {
+                        if let l = values[m.value] { g.exclude.append(l) }
+                    } else {
+                        for (v, l) in values where !m.matches(v) { g.exclude.append(l) }
+                    }
+                } else {
+                    var lists: [[R]] = []
+                    switch m.type {
+                    case .equal:
+                        if let l = values[m.value] { lists.append(l) }
+                    case .regexMatch where m.literalAlternatives != nil:
+                        for v in m.literalAlternatives! { if let l = values[v] { lists.append(l) } }
+                    default:
+                        for (v, l) in values where m.matches(v) { lists.append(l) }
+                    }
+                    if lists.isEmpty { return nil }
+                    g.include.append((lists, lists.reduce(0) { $0 + $1.count }))
+                }
+            }
+            if g.include.isEmpty { g.all = all }
+            return g
+        }
+    }
+
+    /// What a query gathered under the lock (see ``Lists/gather(_:)``).
+    struct Gathered<R: FixedWidthInteger & UnsignedInteger> {
+        var include: [(lists: [[R]], total: Int)] = []
+        var exclude: [[R]] = []
+        var all: [R] = []
+    }
+
     struct Index {
-        var byName: [String: [String: [UInt64]]] = [:]
-        var all: [UInt64] = []
+        /// Series with refs below 2^32.
+        var narrow = Lists<UInt32>()
+        /// Series with refs at or above 2^32 (empty in practice).
+        var wide = Lists<UInt64>()
+
+        /// Every ref, ascending.
+        var allRefs: [UInt64] { narrow.all.map { UInt64($0) } + wide.all }
+        /// Number of series indexed.
+        var count: Int { narrow.all.count + wide.all.count }
     }
 
     let index = Mutex(Index())
@@ -20,34 +99,26 @@ final class HeadPostings: Sendable {
     func add(_ ref: SeriesRef, _ labels: Labels) {
         let r = ref.rawValue
         index.withLock { idx in
-            HeadPostings.insertSorted(r, into: &idx.all)
-            for l in labels {
-                idx.byName[l.name, default: [:]][l.value, default: []].appendSorted(r)
-            }
+            if let narrow = UInt32(exactly: r) { idx.narrow.add(narrow, labels) } else { idx.wide.add(r, labels) }
         }
     }
 
     /// Removes the given refs (series dropped by garbage collection).
     func remove(_ series: [(SeriesRef, Labels)]) {
         guard !series.isEmpty else { return }
+        var narrow: [(UInt32, Labels)] = []
+        var wide: [(UInt64, Labels)] = []
+        for (ref, labels) in series {
+            if let r = UInt32(exactly: ref.rawValue) { narrow.append((r, labels)) } else { wide.append((ref.rawValue, labels)) }
+        }
         index.withLock { idx in
-            let dead = Set(series.map { $0.0.rawValue })
-            idx.all.removeAll { dead.contains($0) }
-            for (ref, labels) in series {
-                for l in labels {
-                    guard var values = idx.byName[l.name], var list = values[l.value] else { continue }
-                    if let i = HeadPostings.search(ref.rawValue, list) { list.remove(at: i) }
-                    if list.isEmpty { values[l.value] = nil } else { values[l.value] = list }
-                    if values.isEmpty { idx.byName[l.name] = nil } else { idx.byName[l.name] = values }
-                }
-            }
+            idx.narrow.remove(narrow)
+            idx.wide.remove(wide)
         }
     }
 
-    static func insertSorted(_ r: UInt64, into list: inout [UInt64]) { list.appendSorted(r) }
-
     /// Binary search for `r` in a sorted list.
-    static func search(_ r: UInt64, _ list: [UInt64]) -> Int? {
+    static func search<R: FixedWidthInteger>(_ r: R, _ list: [R]) -> Int? {
         var lo = 0, hi = list.count
         while lo < hi {
             let mid = (lo + hi) / 2
@@ -67,81 +138,69 @@ final class HeadPostings: Sendable {
     /// matcher whose lists are shortest in total is merged into the candidate list, and every
     /// other list is only searched (galloping) for the candidates, never merged or copied.
     func refs(matching matchers: [LabelMatcher]) -> [UInt64] {
-        // Under the lock: the matching values' lists, as copy-on-write references (no element is
-        // copied). The value maps themselves are not kept past the lock: holding one would make
-        // the next series creation copy the whole map.
-        var include: [(lists: [[UInt64]], total: Int)] = []
-        var exclude: [[UInt64]] = []
-        var all: [UInt64] = []
-        let none = index.withLock { idx -> Bool in
-            for m in matchers {
-                guard let values = idx.byName[m.name] else {
-                    if m.matchesEmpty { continue }
-                    return true
-                }
-                if m.matchesEmpty {
-                    // Series having the label with a non-matching value are excluded.
-                    if m.type == .notEqual {
-                        if let l = values[m.value] { exclude.append(l) }
-                    } else {
-                        for (v, l) in values where !m.matches(v) { exclude.append(l) }
-                    }
-                } else {
-                    var lists: [[UInt64]] = []
-                    switch m.type {
-                    case .equal:
-                        if let l = values[m.value] { lists.append(l) }
-                    case .regexMatch where m.literalAlternatives != nil:
-                        for v in m.literalAlternatives! { if let l = values[v] { lists.append(l) } }
-                    default:
-                        for (v, l) in values where m.matches(v) { lists.append(l) }
-                    }
-                    if lists.isEmpty { return true }
-                    include.append((lists, lists.reduce(0) { $0 + $1.count }))
-                }
-            }
-            if include.isEmpty { all = idx.all }
-            return false
+        let (narrow, wide) = index.withLock { idx in
+            (idx.narrow.gather(matchers), idx.wide.all.isEmpty ? nil : idx.wide.gather(matchers))
         }
-        if none { return [] }
-        include.sort { $0.total < $1.total }
-        var candidates = include.first.map { Postings.merge($0.lists) } ?? all
+        var out: [UInt64] = []
+        if let narrow {
+            let refs = HeadPostings.resolve(narrow)
+            out.reserveCapacity(refs.count)
+            for r in refs { out.append(UInt64(r)) }
+        }
+        // Wide refs are all above the narrow ones: appending keeps the order.
+        if let wide { out.append(contentsOf: HeadPostings.resolve(wide)) }
+        return out
+    }
+
+    /// The candidate algebra over gathered lists (no lock held).
+    static func resolve<R: FixedWidthInteger & UnsignedInteger>(_ g: Gathered<R>) -> [R] {
+        let include = g.include.sorted { $0.total < $1.total }
+        var candidates = include.first.map { Postings.merge($0.lists) } ?? g.all
         var marks: [Bool] = []
         for (lists, _) in include.dropFirst() {
             if candidates.isEmpty { return [] }
             marks.removeAll(keepingCapacity: true)
             marks.append(contentsOf: repeatElement(false, count: candidates.count))
-            for l in lists { HeadPostings.markMembers(l, of: candidates, in: &marks) }
-            candidates = HeadPostings.keep(candidates, marks, marked: true)
+            for l in lists { markMembers(l, of: candidates, in: &marks) }
+            candidates = keep(candidates, marks, marked: true)
         }
-        if !exclude.isEmpty && !candidates.isEmpty {
+        if !g.exclude.isEmpty && !candidates.isEmpty {
             marks.removeAll(keepingCapacity: true)
             marks.append(contentsOf: repeatElement(false, count: candidates.count))
-            for l in exclude { HeadPostings.markMembers(l, of: candidates, in: &marks) }
-            candidates = HeadPostings.keep(candidates, marks, marked: false)
+            for l in g.exclude { markMembers(l, of: candidates, in: &marks) }
+            candidates = keep(candidates, marks, marked: false)
         }
         return candidates
     }
 
     /// Sorted values of label `name` (all series).
     func values(of name: String) -> [String] {
-        let vs = index.withLock { idx in idx.byName[name].map { Array($0.keys) } ?? [] }
+        let vs = index.withLock { idx -> [String] in
+            let narrow = idx.narrow.byName[name].map { Array($0.keys) } ?? []
+            guard let wide = idx.wide.byName[name] else { return narrow }
+            return Array(Set(narrow).union(wide.keys))
+        }
         return vs.sorted(by: byteOrderLess)
     }
 
     /// Sorted label names (all series).
     func names() -> [String] {
-        index.withLock { Array($0.byName.keys) }.sorted(by: byteOrderLess)
+        index.withLock { idx in
+            idx.wide.byName.isEmpty ? Array(idx.narrow.byName.keys) : Array(Set(idx.narrow.byName.keys).union(idx.wide.byName.keys))
+        }.sorted(by: byteOrderLess)
     }
 
+    /// Every ref, ascending.
+    func allRefs() -> [UInt64] { index.withLock { $0.allRefs } }
+
     /// Number of series indexed.
-    var seriesCount: Int { index.withLock { $0.all.count } }
+    var seriesCount: Int { index.withLock { $0.count } }
 
     // MARK: - Sorted list algebra
 
     /// Sets `marks[i]` for every `candidates[i]` that `list` contains (both sorted), walking the
     /// shorter and galloping through the longer.
-    static func markMembers(_ list: [UInt64], of candidates: [UInt64], in marks: inout [Bool]) {
+    static func markMembers<R: FixedWidthInteger>(_ list: [R], of candidates: [R], in marks: inout [Bool]) {
         if list.isEmpty || candidates.isEmpty { return }
         if candidates.count <= list.count {
             var j = 0
@@ -161,17 +220,17 @@ final class HeadPostings: Sendable {
     }
 
     /// The elements of `list` whose mark equals `marked`.
-    static func keep(_ list: [UInt64], _ marks: [Bool], marked: Bool) -> [UInt64] {
-        var out: [UInt64] = []
+    static func keep<R>(_ list: [R], _ marks: [Bool], marked: Bool) -> [R] {
+        var out: [R] = []
         out.reserveCapacity(list.count)
         for i in list.indices where marks[i] == marked { out.append(list[i]) }
         return out
     }
 }
 
-extension Array where Element == UInt64 {
+extension Array where Element: FixedWidthInteger {
     /// Appends `r` keeping the array sorted (fast path: `r` is the largest).
-    mutating func appendSorted(_ r: UInt64) {
+    mutating func appendSorted(_ r: Element) {
         if let last, last >= r {
             var lo = 0, hi = count
             while lo < hi {
