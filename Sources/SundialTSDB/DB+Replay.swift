@@ -102,7 +102,9 @@ extension DB {
             case .unsupported(let type, let bytes) where (7...10).contains(type):
                 try DB.replayHistograms(type: type, bytes: bytes, states: &states, into: head, stats: &histStats,
                                         mint: &histMint, maxt: &histMaxt)
-            case .exemplars, .unsupported:
+            case .exemplars(let list):
+                DB.replayExemplars(list, states: states, into: head)
+            case .unsupported:
                 break
             }
         })

@@ -60,6 +60,10 @@ final class WALHeadLog: HeadLog {
                 records[k] = r
             }
         }
+        if !batch.exemplars.isEmpty {
+            let k = next()
+            WALHeadLog.encodeExemplarRecord(batch, into: &records[k])
+        }
         if !batch.metadata.isEmpty {
             let k = next()
             RecordEncoder.encodeMetadata(batch.metadata.lazy.map {

@@ -68,6 +68,12 @@ public protocol Appender: AnyObject {
     /// Records metric metadata (type, help, unit) for a metric family. Storage may keep only the latest.
     func appendMetadata(_ metadata: MetricMetadata)
 
+    /// Stages an exemplar for an existing series (Prometheus `Appender.AppendExemplar`): the series
+    /// is found by `ref` or else by `labels` and is never created. Written and stored with the
+    /// batch at commit. Refusals (``ExemplarError``) leave the rest of the batch unaffected.
+    /// The default (storage without exemplars) drops it and returns ``ExemplarAppendOutcome/notStored``.
+    func appendExemplar(ref: SeriesRef, labels: Labels, exemplar: Exemplar) throws(ExemplarError) -> ExemplarAppendOutcome
+
     /// Makes every staged sample durable and visible. Throws on an I/O failure, in which case
     /// nothing of the batch is visible.
     func commit() throws
@@ -90,6 +96,11 @@ extension Appender {
     /// Default for storage that does not look series up by ref alone: nil (the caller passes the
     /// labels to ``append(ref:labels:timestamp:value:)``).
     public func append(ref: SeriesRef, timestamp: Timestamp, value: Double) throws(AppendError) -> SeriesRef? { nil }
+
+    /// Default for storage that keeps no exemplars: drops it.
+    public func appendExemplar(ref: SeriesRef, labels: Labels, exemplar: Exemplar) throws(ExemplarError) -> ExemplarAppendOutcome {
+        .notStored
+    }
 
     /// Default for appenders of float-only storage: refuses every histogram.
     public func appendHistogram(ref: SeriesRef, labels: Labels, timestamp: Timestamp,

@@ -232,7 +232,7 @@ public final class API: Sendable {
         switch route {
         case .query: return try await query(r, t)
         case .queryRange: return try await queryRange(r, t)
-        case .queryExemplars: return try queryExemplars(r)
+        case .queryExemplars: return try queryExemplars(r, t)
         case .series: return try series(r, t)
         case .labels: return try labelNames(r, t)
         case .labelValues: return try labelValues(r, t, name: param ?? "")

@@ -50,6 +50,10 @@ public struct EngineEvaluator: QueryEvaluator {
         try PromQLFrontEnd.hasSelectors(query, options: engine.parserOptions)
     }
 
+    public func selectorMatchers(_ query: String) throws(APIError) -> [[LabelMatcher]] {
+        try PromQLFrontEnd.selectorMatchers(query, options: engine.parserOptions)
+    }
+
     /// Runs `body`, cancelling it when a request timeout shorter than the limiter's passes
     /// (`engineTimeout` `.zero` means the limiter has none); a cancellation caused by that deadline
     /// is reported as Prometheus's timeout error.

@@ -21,6 +21,17 @@ public protocol QueryEvaluator: Sendable {
 
     /// True when `query` parses and contains at least one vector selector (for `/api/v1/query_exemplars`).
     func hasSelectors(_ query: String) throws(APIError) -> Bool
+
+    /// The matchers of every vector selector of `query` (Prometheus `parser.ExtractSelectors`, for
+    /// `/api/v1/query_exemplars`); empty when it has none.
+    func selectorMatchers(_ query: String) throws(APIError) -> [[LabelMatcher]]
+}
+
+extension QueryEvaluator {
+    /// Default: ``PromQLFrontEnd/selectorMatchers(_:options:)`` with Prometheus 2.42 syntax.
+    public func selectorMatchers(_ query: String) throws(APIError) -> [[LabelMatcher]] {
+        try PromQLFrontEnd.selectorMatchers(query)
+    }
 }
 
 /// One PromQL result, in the shape the JSON API renders.

@@ -1,7 +1,7 @@
 import Logging
 import SundialCore
 
-// `/api/v1/query`, `/query_range`, `/format_query`, `/query_exemplars`, following
+// `/api/v1/query`, `/query_range`, `/format_query` (`/query_exemplars`: API+Exemplars.swift), following
 // `web/api/v1/api.go` (2.42) `query`, `queryRange`, `formatQuery`, `queryExemplars`.
 extension API {
     /// Prometheus's `invalidParamError`: `invalid parameter "<name>": <cause>`.
@@ -87,17 +87,5 @@ extension API {
         let formatted: String
         do { formatted = try evaluator.format(p.value("query")) } catch { throw Self.invalidParam(error, "query") }
         return .json(APIEnvelope.success { $0.string(formatted) })
-    }
-
-    /// Exemplars are not stored (remote write counts and drops them), so a valid query returns `[]`;
-    /// a query without selectors returns `null` as Prometheus does.
-    func queryExemplars(_ r: APIRequest) throws(APIError) -> APIResponse {
-        let p = try r.formParams()
-        let start: Timestamp, end: Timestamp
-        do { start = try Self.timeParam(p, "start", default: TimeParsing.minTimeMs) } catch { throw Self.invalidParam(error, "start") }
-        do { end = try Self.timeParam(p, "end", default: TimeParsing.maxTimeMs) } catch { throw Self.invalidParam(error, "end") }
-        if end < start { throw APIError.badData("end timestamp must not be before start timestamp") }
-        let has = try evaluator.hasSelectors(p.value("query"))
-        return .json(APIEnvelope.success { w in if has { w.raw("[]") } else { w.raw("null") } })
     }
 }

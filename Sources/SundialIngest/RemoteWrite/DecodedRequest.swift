@@ -17,6 +17,8 @@ struct DecodedSeries {
     var sampleStart: Int32 = 0
     var sampleCount: Int32 = 0
     var exemplarCount: Int32 = 0
+    /// Index of the series' first exemplar in ``DecodedRequest/exemplars``.
+    var exemplarStart: Int32 = 0
     var histogramCount: Int32 = 0
     /// Index of the series' first histogram in ``DecodedRequest/histograms``.
     var histogramStart: Int32 = 0
@@ -45,6 +47,10 @@ struct DecodedRequest {
     var metadata: [MetricMetadata] = []
     /// Remote write 2.0 symbol table as byte ranges into the body.
     var symbols: [Range<Int>] = []
+    /// Exemplars of all series, in wire order (`RemoteWriteParser+Exemplars.swift`).
+    var exemplars: [WireExemplar] = []
+    /// Exemplar label name and value byte ranges, alternating (see ``WireExemplar``).
+    var exemplarLabelSpans: [Range<Int>] = []
 
     mutating func removeAll() {
         series.removeAll(keepingCapacity: true)
@@ -54,6 +60,10 @@ struct DecodedRequest {
         if !histograms.isEmpty { histograms.removeAll(keepingCapacity: true) }
         metadata.removeAll(keepingCapacity: true)
         symbols.removeAll(keepingCapacity: true)
+        if !exemplars.isEmpty {
+            exemplars.removeAll(keepingCapacity: true)
+            exemplarLabelSpans.removeAll(keepingCapacity: true)
+        }
     }
 
     var sampleCount: Int { timestamps.count }

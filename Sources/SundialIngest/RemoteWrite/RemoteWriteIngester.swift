@@ -17,7 +17,8 @@ import SundialEncoding
 ///   bounds) or too far in the future (more than ``RemoteWriteOptions/maxFutureMs`` ahead of the
 ///   injected clock) are counted in ``RemoteWriteResult``; everything else of the request is still
 ///   written (a partial write: HTTP answers 400 with ``RemoteWriteResult/errorMessage``).
-/// - Exemplars are decoded, counted and dropped. Native histograms (integer and float, custom
+/// - Exemplars go to ``Appender/appendExemplar(ref:labels:exemplar:)`` after the series' samples
+///   (`RemoteWriteIngester+Exemplars.swift`); refused ones are counted, never fail the request. Native histograms (integer and float, custom
 ///   buckets included) are validated and go to ``Appender/appendHistogram(ref:labels:timestamp:histogram:floatHistogram:)``;
 ///   an invalid one is refused alone (``RejectionReason/invalidHistogram``), see
 ///   `RemoteWriteIngester+Histograms.swift`.
@@ -189,11 +190,11 @@ public final class RemoteWriteIngester: Sendable {
 
         for i in 0..<req.series.count {
             let s = req.series[i]
-            result.exemplarsDropped += Int(s.exemplarCount)
             // nil with a cache slot and no rejection (the series limits refuse cached series
             // too): resolved by the series cache to a ref, labels not handed out.
             var labels = res.labels[i]
             if labels == nil && (res.slots[i] < 0 || (!res.rejections.isEmpty && res.rejections[i] != nil)) {
+                result.exemplarsDropped += Int(s.exemplarCount)
                 let rejection = res.rejections[i]
                 result.reject(rejection?.reason ?? .invalidLabels, count: Int(s.sampleCount + s.histogramCount),
                               example: rejection?.message ?? "series \(i): invalid labels", maxExamples: maxExamples)
@@ -235,6 +236,11 @@ public final class RemoteWriteIngester: Sendable {
                 labels = l
                 ref = appendHistograms(s, of: req, labels: l, ref: ref, app: app, maxT: maxT,
                                        maxExamples: maxExamples, result: &result)
+            }
+            if s.exemplarCount > 0 {
+                let l = labels ?? cachedLabels(i, res, generation, view)
+                labels = l
+                appendExemplars(s, of: d, labels: l, ref: ref, app: app, result: &result)
             }
             if ref != res.refs[i] {
                 res.refs[i] = ref

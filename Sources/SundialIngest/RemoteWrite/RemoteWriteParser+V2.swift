@@ -48,6 +48,7 @@ extension RemoteWriteParser {
         s.labelStart = Int32(request.labelCount)
         s.sampleStart = Int32(request.timestamps.count)
         s.histogramStart = Int32(request.histograms.count)
+        s.exemplarStart = Int32(request.exemplars.count)
         // Reuse the scratch array without a copy-on-write copy: move it out, put it back after.
         var refs: [UInt32] = []
         swap(&refs, &refScratch)
@@ -79,7 +80,7 @@ extension RemoteWriteParser {
                 case 4:
                     try r.expect(tag, .lengthDelimited, "TimeSeries.exemplars")
                     let er = try r.readLengthDelimited(body)
-                    try validateExemplar(er, v2: true)
+                    request.exemplars.append(try parseExemplar(er, v2: true))
                     s.exemplarCount += 1
                 case 5:
                     try r.expect(tag, .lengthDelimited, "TimeSeries.metadata")
@@ -157,48 +158,5 @@ extension RemoteWriteParser {
             }
         }
         return m
-    }
-
-    // MARK: - Exemplars (decoded for validity and counted; not stored)
-
-    /// 1.0 `Exemplar { repeated Label labels = 1; double value = 2; int64 timestamp = 3; }`;
-    /// 2.0 `Exemplar { repeated uint32 labels_refs = 1; double value = 2; int64 timestamp = 3; }`.
-    func validateExemplar(_ range: Range<Int>, v2: Bool) throws(DecodeError) {
-        var r = ProtoCursor(range)
-        let nsym = request.symbols.count
-        while let tag = try r.readTag(body) {
-            switch tag.field {
-            case 1 where v2:
-                if tag.wireType == .lengthDelimited {
-                    let pr = try r.readLengthDelimited(body)
-                    var p = ProtoCursor(pr)
-                    while !p.isAtEnd {
-                        let at = p.position
-                        let ref = try readRef(&p, "Exemplar.labels_refs")
-                        guard Int(ref) < nsym else {
-                            throw DecodeError(.invalid, offset: at, "Exemplar.labels_refs: \(ref) is out of range of the \(nsym) symbols")
-                        }
-                    }
-                } else {
-                    try r.expect(tag, .varint, "Exemplar.labels_refs")
-                    let at = r.position
-                    let ref = try readRef(&r, "Exemplar.labels_refs")
-                    guard Int(ref) < nsym else {
-                        throw DecodeError(.invalid, offset: at, "Exemplar.labels_refs: \(ref) is out of range of the \(nsym) symbols")
-                    }
-                }
-            case 1:
-                try r.expect(tag, .lengthDelimited, "Exemplar.labels")
-                _ = try parseLabelV1(try r.readLengthDelimited(body))
-            case 2:
-                try r.expect(tag, .fixed64, "Exemplar.value")
-                _ = try r.readFixed64(body)
-            case 3:
-                try r.expect(tag, .varint, "Exemplar.timestamp")
-                _ = try r.readVarint(body)
-            default:
-                try r.skip(tag.wireType, body)
-            }
-        }
     }
 }

@@ -67,6 +67,7 @@ extension RemoteWriteParser {
         s.labelStart = Int32(request.labelCount)
         s.sampleStart = Int32(request.timestamps.count)
         s.histogramStart = Int32(request.histograms.count)
+        s.exemplarStart = Int32(request.exemplars.count)
         var r = ProtoCursor(range)
         while let tag = try r.readTag(body) {
             switch tag.field {
@@ -82,7 +83,7 @@ extension RemoteWriteParser {
             case 3:
                 try r.expect(tag, .lengthDelimited, "TimeSeries.exemplars")
                 let er = try r.readLengthDelimited(body)
-                try validateExemplar(er, v2: false)
+                request.exemplars.append(try parseExemplar(er, v2: false))
                 s.exemplarCount += 1
             case 4:
                 try r.expect(tag, .lengthDelimited, "TimeSeries.histograms")

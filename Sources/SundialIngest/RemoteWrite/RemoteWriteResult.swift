@@ -60,10 +60,11 @@ public struct RemoteWriteResult: Sendable, Hashable {
     public var samplesWritten = 0
     /// Native histogram samples written (`X-Prometheus-Remote-Write-Histograms-Written`).
     public var histogramsWritten = 0
-    /// Exemplars written (`X-Prometheus-Remote-Write-Exemplars-Written`); always 0: exemplars are
-    /// decoded, counted in ``exemplarsDropped`` and dropped (no exemplar storage yet).
+    /// Exemplars written (`X-Prometheus-Remote-Write-Exemplars-Written`): accepted by storage,
+    /// duplicates of a series' newest exemplar included (storage ignores those without error).
     public var exemplarsWritten = 0
-    /// Exemplars received and dropped.
+    /// Exemplars received and not stored: refused by storage (out of order, label set too long,
+    /// unknown series), of a refused series, undecodable labels, or storage keeps no exemplars.
     public var exemplarsDropped = 0
     /// Metadata entries handed to storage (`appendMetadata`).
     public var metadataWritten = 0

@@ -40,6 +40,8 @@ public final class Head: Sendable {
     let tombstones = HeadTombstones()
     /// Emptied commit batches reused by appenders (see ``HeadCommitBatchPool``).
     let batchPool = HeadCommitBatchPool()
+    /// Exemplars of the head's series (see `HeadAppender+Exemplar.swift`).
+    public let exemplars: ExemplarStore
 
     /// A head with no series.
     /// - Parameter log: receives every commit's records before they are applied (nil: no log).
@@ -47,6 +49,7 @@ public final class Head: Sendable {
         self.options = options
         self.stripes = SeriesStripes(count: options.stripeCount)
         self.log = log
+        self.exemplars = ExemplarStore(limit: options.maxExemplars)
     }
 
     // MARK: - Time range

@@ -258,7 +258,7 @@ public final class HeadAppender: Appender {
         finished = true
         staged = [:]
         cursor = SeriesTableCursor()
-        if batch.count == 0 && batch.histogramCount == 0 && pendingMetadata.isEmpty {
+        if batch.count == 0 && batch.histogramCount == 0 && pendingMetadata.isEmpty && batch.exemplars.isEmpty {
             head.batchPool.give(&batch)
             return nil
         }
@@ -269,6 +269,7 @@ public final class HeadAppender: Appender {
                 if loggedRefs.insert(s.ref.rawValue).inserted { batch.newSeries.append(s) }
             }
         }
+        if !batch.exemplars.isEmpty { gatherExemplarSeries() }
         for m in pendingMetadata {
             if let s = head.anySeries(ofMetric: m.metricFamily) { batch.metadata.append((s, m)) }
         }
@@ -334,6 +335,7 @@ public final class HeadAppender: Appender {
             head.extendTimeRange(batchMinTime, batchMaxTime)
         }
         if work.histogramCount != 0 { applyHistograms(work) }
+        if !work.exemplars.isEmpty { applyExemplars(work) }
     }
 
     /// Discards the staged samples and metadata.

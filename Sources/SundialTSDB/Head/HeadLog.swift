@@ -41,6 +41,9 @@ public struct HeadCommitBatch: Sendable {
     /// Number of native-histogram samples.
     public var histogramCount: Int { histogramTimestamps.count }
 
+    /// Exemplars staged by this batch with their series (see `HeadAppender+Exemplar.swift`).
+    public var exemplars: [(series: MemSeries, exemplar: Exemplar)] = []
+
     public init() {}
 
     /// Capacity in float samples (the largest column's), for the pool's size limit.
@@ -58,6 +61,7 @@ public struct HeadCommitBatch: Sendable {
         histogramSeries.removeAll(keepingCapacity: true)
         histogramTimestamps.removeAll(keepingCapacity: true)
         histogramValues.removeAll(keepingCapacity: true)
+        if !exemplars.isEmpty { exemplars.removeAll() }
     }
 }
 

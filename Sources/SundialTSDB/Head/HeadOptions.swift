@@ -11,6 +11,9 @@ public struct HeadOptions: Sendable, Hashable {
     /// client that passes series refs) and more fixed memory (~100 bytes per stripe). Default
     /// 4,096 (Prometheus: 16,384): ~24 series per stripe at 100k series (issue #6).
     public var stripeCount: Int
+    /// Exemplars kept by the head's ``ExemplarStore`` (Prometheus `storage.exemplars.max_exemplars`,
+    /// default 100000); 0 keeps none.
+    public var maxExemplars: Int = 100_000
 
     /// - Precondition: `chunkRange > 0`, `samplesPerChunk >= 4`, `stripeCount` a power of two.
     public init(chunkRange: Int64 = 2 * 3600 * 1000, samplesPerChunk: Int = 120, stripeCount: Int = 4096) {

@@ -38,6 +38,10 @@ struct ServeCommand: AsyncParsableCommand {
             help: "WAL durability: always (group commit, default), never, or an interval such as 100ms.")
     var walFsync: String?
 
+    @Option(name: [.customLong("max-exemplars"), .customLong("storage.exemplars.max-exemplars")],
+            help: "Exemplars kept in memory, all series together (default 100000; 0 keeps none).")
+    var maxExemplars: Int?
+
     @Option(name: [.customLong("query-timeout"), .customLong("query.timeout")], help: "Default query timeout (default 2m).")
     var queryTimeout: String?
 
@@ -137,6 +141,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let v = retentionSize { c.retentionSizeBytes = try ConfigUnits.parseSize(v, setting: "--retention-size") }
         if let v = blockRange { c.blockRangeMs = try ConfigUnits.parseDuration(v, setting: "--block-range") }
         if let v = walFsync { c.walFsync = try ConfigUnits.parseFsync(v) }
+        if let v = maxExemplars { c.maxExemplars = v }
         if let v = queryTimeout { c.queryTimeoutMs = try ConfigUnits.parseDuration(v, setting: "--query-timeout") }
         if let v = queryMaxSamples { c.queryMaxSamples = v }
         if let v = queryMaxConcurrency { c.queryMaxConcurrency = v }

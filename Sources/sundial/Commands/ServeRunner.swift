@@ -108,6 +108,7 @@ struct ServeRunner {
                       options: options, metrics: metrics, logger: logger) { [db, tenants] in
             let series = db.map { $0.head.seriesCount } ?? tenants?.all().reduce(0) { $0 + $1.db.head.seriesCount } ?? 0
             return [("sundial_head_series", "Series in the head block (all tenants).", "gauge", Double(series))]
+                + ServeStorage.exemplarMetrics(db.map { [$0] } ?? tenants?.all().map(\.db) ?? [])
                 + ProcessStats.metrics()
         }
         let logger = self.logger
@@ -159,7 +160,9 @@ struct ServeRunner {
         case .interval(let ms): syncMode = .interval(milliseconds: Int(clamping: ms))
         }
         let logger = self.logger
-        var options = DBOptions(head: HeadOptions(chunkRange: config.blockRangeMs), wal: WALOptions(syncMode: syncMode),
+        var head = HeadOptions(chunkRange: config.blockRangeMs)
+        head.maxExemplars = config.maxExemplars
+        var options = DBOptions(head: head, wal: WALOptions(syncMode: syncMode),
                                 log: { logger.info("\($0)") })
         options.retentionMs = config.retentionTimeMs
         options.retentionBytes = UInt64(config.retentionSizeBytes)

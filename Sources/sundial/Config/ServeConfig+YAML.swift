@@ -26,6 +26,10 @@ extension ServeConfig {
             for (key, value) in m {
                 let name = key.string ?? ""
                 let path = "\(section).\(name)"
+                if section == "storage" && name == "exemplars" {
+                    try applyExemplars(value, file: file)
+                    continue
+                }
                 if section == "tenancy" && name == "limits_overrides" {
                     try applyLimitOverrides(value, file: file)
                     continue
@@ -72,6 +76,7 @@ extension ServeConfig {
         case ("storage", "retention_size"): retentionSizeBytes = try ConfigUnits.parseSize(v, setting: path)
         case ("storage", "block_range"): blockRangeMs = try ConfigUnits.parseDuration(v, setting: path)
         case ("storage", "wal_fsync"): walFsync = try ConfigUnits.parseFsync(v)
+        case ("storage", "max_exemplars"): maxExemplars = try ConfigUnits.parseInt(v, setting: path)
         case ("web", "listen_address"): listenAddress = v
         case ("web", "enable_admin_api"): enableAdminAPI = try ConfigUnits.parseBool(v, setting: path)
         case ("web", "max_request_body_size"): maxRequestBodyBytes = try ConfigUnits.parseSize(v, setting: path)

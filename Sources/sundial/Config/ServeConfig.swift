@@ -33,6 +33,9 @@ struct ServeConfig: Sendable, Equatable {
     var retentionSizeBytes: Int64 = 0
     /// Head block range (`--storage.tsdb.min-block-duration`); 2 h like Prometheus.
     var blockRangeMs: Int64 = 2 * 3_600_000
+    /// Exemplars kept in memory, all series together (`--storage.exemplars.max-exemplars`,
+    /// Prometheus's `storage.exemplars.max_exemplars`); 100000 like Prometheus, 0 keeps none.
+    var maxExemplars = 100_000
     /// WAL durability (`--storage.wal-fsync`).
     var walFsync: WALFsync = .always
     /// Default query timeout (`--query.timeout`); 2 minutes like Prometheus.
@@ -103,6 +106,7 @@ struct ServeConfig: Sendable, Equatable {
         if retentionTimeMs < 0 { throw ConfigError("retention time must not be negative") }
         if retentionSizeBytes < 0 { throw ConfigError("retention size must not be negative") }
         if blockRangeMs < 60_000 { throw ConfigError("block range must be at least 1m, got \(ConfigUnits.formatDuration(blockRangeMs))") }
+        if maxExemplars < 0 { throw ConfigError("max exemplars must not be negative (0 = keep none)") }
         if queryTimeoutMs <= 0 { throw ConfigError("query timeout must be positive") }
         if queryMaxSamples <= 0 { throw ConfigError("query max samples must be positive") }
         if queryMaxConcurrency <= 0 { throw ConfigError("query max concurrency must be positive") }
@@ -145,6 +149,8 @@ struct ServeConfig: Sendable, Equatable {
           retention_size: \(retentionSizeBytes)
           block_range: \(ConfigUnits.formatDuration(blockRangeMs))
           wal_fsync: \(walFsync)
+          exemplars:
+            max_exemplars: \(maxExemplars)
         web:
           listen_address: \(listenAddress.debugDescription)
           enable_admin_api: \(enableAdminAPI)
@@ -189,6 +195,7 @@ struct ServeConfig: Sendable, Equatable {
             ("storage.tsdb.retention.size", "\(retentionSizeBytes)B"),
             ("storage.tsdb.min-block-duration", ConfigUnits.formatDuration(blockRangeMs)),
             ("storage.wal-fsync", walFsync.description),
+            ("storage.exemplars.max-exemplars", "\(maxExemplars)"),
             ("query.timeout", ConfigUnits.formatDuration(queryTimeoutMs)),
             ("query.max-samples", "\(queryMaxSamples)"), ("query.max-concurrency", "\(queryMaxConcurrency)"),
             ("query.lookback-delta", ConfigUnits.formatDuration(lookbackDeltaMs)),
