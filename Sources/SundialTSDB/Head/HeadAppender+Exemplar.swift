@@ -1,4 +1,5 @@
 import SundialCore
+import Synchronization
 
 extension HeadAppender {
     /// Stages an exemplar (Prometheus 2.42 `headAppender.AppendExemplar`).
