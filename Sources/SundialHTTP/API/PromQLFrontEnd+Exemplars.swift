@@ -4,7 +4,7 @@ public import PromQLSyntax
 extension PromQLFrontEnd {
     /// Prometheus `parser.ExtractSelectors`: the matchers of every vector selector in `s` (those
     /// inside range selectors and subqueries included), in the order they appear. Empty when the
-    /// query has none (`/api/v1/query_exemplars` then answers `null`).
+    /// query has none (`/api/v1/query_exemplars` then answers 204 No Content).
     /// - Throws: `bad_data` with the parse error text.
     public static func selectorMatchers(_ s: String, options: ParserOptions = .prometheus2) throws(APIError) -> [[LabelMatcher]] {
         let expr: Expr

@@ -7,7 +7,7 @@ extension API {
     /// (a series matching any selector), and their exemplars with `start <= t <= end` are returned
     /// grouped per series, sorted by series labels:
     /// `[{"seriesLabels":{...},"exemplars":[{"labels":{...},"value":"1","timestamp":1.5}]}]`.
-    /// A query without selectors answers `null`; a parse error or `end < start` is bad_data; a
+    /// A query without selectors answers 204 with no body (as 2.42); a parse error or `end < start` is bad_data; a
     /// storage failure is an execution error. Storage without exemplars answers `[]`.
     func queryExemplars(_ r: APIRequest, _ t: TenantBundle) throws(APIError) -> APIResponse {
         let p = try r.formParams()
@@ -16,7 +16,9 @@ extension API {
         do { end = try Self.timeParam(p, "end", default: TimeParsing.maxTimeMs) } catch { throw Self.invalidParam(error, "end") }
         if end < start { throw APIError.badData("end timestamp must not be before start timestamp") }
         let sets = try t.evaluator.selectorMatchers(p.value("query"))
-        if sets.isEmpty { return .json(APIEnvelope.success { $0.raw("null") }) }
+        // 2.42 returns no data for a query without selectors, which its API wrapper answers as
+        // 204 No Content with an empty body.
+        if sets.isEmpty { return APIResponse(status: 204) }
         var result: [ExemplarSeries] = []
         if let store = t.queryable as? any ExemplarQueryable {
             do {
