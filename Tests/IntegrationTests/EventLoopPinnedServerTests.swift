@@ -9,9 +9,10 @@ import SundialTestSupport
 import Synchronization
 import Testing
 
-/// The server's executors (`EventLoopPinnedChannel`, `APIResponder`): remote writes are handled on
-/// their connection's NIO event loop thread, and a query that holds its thread does not stall the
-/// writes of other connections (queries run on the global concurrent executor, never on a loop).
+/// The server's executors (`EventLoopPinnedChannel`, `APIResponder`): remote writes are appended on
+/// NIO event loop threads, and a query that holds its thread does not stall the writes of other
+/// connections, some of which share its connection's loop (queries run on the global concurrent
+/// executor, never on a loop: a query left on the loop makes this test fail).
 @Suite struct EventLoopPinnedServerTests {
     /// Storage recording the name of each thread that appends (forwarding to `MemoryStorage`).
     final class ThreadRecordingStorage: Queryable, Appendable, Sendable {
@@ -47,7 +48,8 @@ import Testing
     }
 
     /// An evaluator whose instant query `block` holds its thread (not a suspension) until released
-    /// or 10 s passed, as a CPU-bound query would.
+    /// or 10 s passed (then it marks itself released, so a test that waited that long fails), as a
+    /// CPU-bound query would.
     final class BlockingEvaluator: QueryEvaluator {
         let entered = Atomic<Bool>(false)
         let released = Atomic<Bool>(false)
@@ -59,6 +61,7 @@ import Testing
                 usleep(1000)
                 waited += 1
             }
+            released.store(true, ordering: .releasing)  // timed out: the test sees it
             return QueryData(.scalar(time, 1))
         }
 
