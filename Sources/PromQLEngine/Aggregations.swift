@@ -174,7 +174,8 @@ extension Evaluator {
             let nameIrrelevant = without || !grouping.contains(Labels.metricName)
             try streamRangeFunction(c, rf, grid, nameIrrelevant: nameIrrelevant && !delaysNameRemoval, fold)
         case .vectorSelector(let vs):
-            try streamVectorSelector(vs, grid, fold)
+            // Without grouping every series folds into one group: the labels are never read.
+            try streamVectorSelector(vs, grid, labelsUnused: !without && grouping.isEmpty, fold)
         default:
             return nil
         }

@@ -65,8 +65,12 @@ extension Evaluator {
         return out
     }
 
-    /// Streams the series of an instant selector to `emit` in a reused ``StepSeries``.
+    /// Streams the series of an instant selector to `emit` in a reused ``StepSeries``. With
+    /// `labelsUnused` (a consumer that never reads the labels, like an aggregation without
+    /// grouping), float series read on all cores are emitted with empty labels: fetching each
+    /// series' labels on the emitting thread is a cache miss per series.
     func streamVectorSelector(_ vs: VectorSelector, _ grid: StepGrid, sampleTimestamps: Bool = false,
+                              labelsUnused: Bool = false,
                               _ emit: (inout StepSeries) throws(EvaluationError) -> Void) throws(EvaluationError)
     {
         let offset = try durationMs(vs.offset)
@@ -142,7 +146,7 @@ extension Evaluator {
         if all.count >= ParallelRange.minimumSeries && ParallelRange.workers > 1
             && !all.contains(where: { $0.mayContainHistograms }) {
             try ParallelSelect.run(all, minT: minT, maxT: lastRef, steps: steps, deadline: deadline,
-                                   cancellation: cancellation) { (labels: Labels, ss: inout StepSeries) throws(EvaluationError) in
+                                   cancellation: cancellation, labels: !labelsUnused) { (labels: Labels, ss: inout StepSeries) throws(EvaluationError) in
                 let n = ss.pointCount
                 try hold(n)
                 totalSamples += n

@@ -139,8 +139,10 @@ enum ParallelSelect {
         }
     }
 
+    /// Reads and steps `all` in batches and passes each series with a value at some step to
+    /// `emit`, in input order, in one reused ``StepSeries`` (with empty labels unless `labels`).
     static func run(_ all: [any StorageSeries], minT: Timestamp, maxT: Timestamp, steps: InstantSteps,
-                    deadline: ContinuousClock.Instant, cancellation: CancellationFlag?,
+                    deadline: ContinuousClock.Instant, cancellation: CancellationFlag?, labels: Bool = true,
                     _ emit: (Labels, inout StepSeries) throws(EvaluationError) -> Void) throws(EvaluationError)
     {
         let nw = ParallelRange.workers
@@ -166,7 +168,7 @@ enum ParallelSelect {
                 guard lo < hi else { continue }
                 for k in lo..<hi where wk.any[k - lo] {
                     wk.load(k - lo, steps: n, into: &ss)
-                    try emit(all[k].labels, &ss)
+                    try emit(labels ? all[k].labels : Labels(), &ss)
                 }
             }
             start = end
