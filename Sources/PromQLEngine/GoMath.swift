@@ -82,10 +82,61 @@ enum GoMath {
         log(x) * invLn10
     }
 
+    /// Go `math.Exp` as its amd64 assembly computes it on CPUs with AVX2 and FMA (`exp_amd64.s`,
+    /// after Shibata's SLEEF method; what Prometheus release binaries run on current x86 servers):
+    /// `k = round(x·log2 e)`, `r = (x − k·ln2)/16` with a two-part ln 2 and fused multiply-adds, a
+    /// degree-8 Taylor polynomial for e^r − 1 in fused Horner steps, four squarings
+    /// `y ← y(y + 2)` (the last fused with the final `+ 1`), then `× 2^k` (through 2^-1022 below
+    /// the normal range). Checked bit for bit against Prometheus 2.42 (GoMathTests). On CPUs
+    /// without FMA, Go itself rounds differently in the last bit.
+    static func exp(_ x: Double) -> Double {
+        if x.isNaN || x == .infinity { return x }
+        if x == -.infinity { return 0 }
+        if x > 7.09782712893384e+02 { return .infinity }
+        let t = log2e * x
+        let kd = t.rounded(.toNearestOrEven)
+        // CVTSD2SL: out of Int32 range gives the "integer indefinite" Int32.min.
+        let k = kd >= -2_147_483_648 && kd <= 2_147_483_647 ? Int(kd) : Int(Int32.min)
+        let fk = Double(k)
+        var r = x.addingProduct(-fk, ln2U)
+        r = r.addingProduct(-fk, ln2L)
+        r *= 0.0625
+        var p = c8
+        p = c7.addingProduct(p, r)
+        p = c6.addingProduct(p, r)
+        p = c5.addingProduct(p, r)
+        p = c4.addingProduct(p, r)
+        p = c3.addingProduct(p, r)
+        p = (0.5).addingProduct(p, r)
+        p = (1.0).addingProduct(p, r)
+        var y = r * p
+        for _ in 0..<3 { y *= y + 2 }
+        y = (1.0).addingProduct(y, y + 2)
+        let biased = k + 0x3FF
+        if biased <= 0 {
+            if biased < -52 { return 0 }
+            y *= Double(bitPattern: UInt64(biased + 0x3FE) << 52)
+            return y * Double(bitPattern: UInt64(1) << 52)
+        }
+        if biased >= 0x7FF { return .infinity }
+        return y * Double(bitPattern: UInt64(biased) << 52)
+    }
+
+    static let log2e = 1.4426950408889634073599246810018920
+    /// ln 2 split so that `k × ln2U` is exact for the k that occur.
+    static let ln2U = 0.69314718055966295651160180568695068359375
+    static let ln2L = 0.28235290563031577122588448175013436025525412068e-12
+    /// Taylor coefficients 1/3! … 1/8! as Go's table holds them (decimal literals rounded to double).
+    static let c3 = 1.6666666666666666667e-1
+    static let c4 = 4.1666666666666666667e-2
+    static let c5 = 8.3333333333333333333e-3
+    static let c6 = 1.3888888888888888889e-3
+    static let c7 = 1.9841269841269841270e-4
+    static let c8 = 2.4801587301587301587e-5
+
     /// Go `math.Pow` for finite non-zero `x` and finite `y` (the `^` operator): the integer part of
     /// `y` by repeated squaring of `Frexp(x)`'s fraction, the fractional part as `Exp(yf × Log(x))`.
-    /// Exact to Prometheus for integer exponents; for fractional ones the `Exp` is glibc's where
-    /// Go's amd64 assembly differs in the last bit for some inputs. Special values (zeros,
+    /// `Exp` is ``exp(_:)`` (Go's amd64 FMA path). Special values (zeros,
     /// infinities, NaN) follow C99 Annex F as Go's do, so they go to glibc's `pow`.
     static func pow(_ x: Double, _ y: Double) -> Double {
         if y == 0 || x == 1 { return 1 }
@@ -109,7 +160,7 @@ enum GoMath {
                 yf -= 1
                 yi += 1
             }
-            a1 = Glibc.exp(yf * log(x))
+            a1 = exp(yf * log(x))
         }
         var (x1, xe) = frexp(x)
         var i = Int64(yi)

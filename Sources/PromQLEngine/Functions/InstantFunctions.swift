@@ -50,7 +50,7 @@ extension Evaluator {
         case .abs: { Swift.abs($0) }
         case .ceil: { $0.rounded(.up) }
         case .floor: { $0.rounded(.down) }
-        case .exp: { Glibc.exp($0) }
+        case .exp: { GoMath.exp($0) }
         case .sqrt: { $0.squareRoot() }
         // Go's algorithms, not glibc's: they differ in the last bit for some inputs (GoMath).
         case .ln: { GoMath.log($0) }
