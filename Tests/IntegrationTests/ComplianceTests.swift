@@ -96,8 +96,9 @@ struct ComplianceTests {
         ], log: dir.appending("prometheus.log"))
         defer { ScrapeTests.stop(prom) }
         try ScrapeTests.waitReady(promPort, "/-/ready")
-        let p = ServerTestClient(port: promPort)
-        let s = ServerTestClient(port: sundialPort)
+        // Generous read timeouts: in the full suite, everything else runs beside the debug server.
+        let p = ServerTestClient(port: promPort, receiveTimeout: 300)
+        let s = ServerTestClient(port: sundialPort, receiveTimeout: 300)
 
         // 1. The same samples into both, in time order.
         let data = ComplianceDemoData()

@@ -20,6 +20,8 @@ struct ServerTestClient: Sendable {
     }
 
     let port: Int
+    /// Seconds a read may wait for the server (SO_RCVTIMEO).
+    var receiveTimeout = 10
 
     func get(_ pathAndQuery: String, headers: [(String, String)] = []) async throws -> Response {
         try await request("GET", pathAndQuery, headers: headers, body: [])
@@ -30,11 +32,12 @@ struct ServerTestClient: Sendable {
     }
 
     func request(_ method: String, _ pathAndQuery: String, headers: [(String, String)] = [], body: [UInt8] = []) async throws -> Response {
-        let port = self.port
+        let port = self.port, timeout = receiveTimeout
         return try await withCheckedThrowingContinuation { (c: CheckedContinuation<Response, any Error>) in
             let t = Thread {
                 do {
-                    c.resume(returning: try Self.blockingRequest(port: port, method: method, target: pathAndQuery, headers: headers, body: body))
+                    c.resume(returning: try Self.blockingRequest(port: port, method: method, target: pathAndQuery, headers: headers,
+                                                                 body: body, receiveTimeout: timeout))
                 } catch {
                     c.resume(throwing: error)
                 }
@@ -62,10 +65,10 @@ struct ServerTestClient: Sendable {
         }
     }
 
-    static func connect(port: Int) throws -> Int32 {
+    static func connect(port: Int, receiveTimeout: Int = 10) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ClientError(description: "socket failed") }
-        var tv = timeval(tv_sec: 10, tv_usec: 0)
+        var tv = timeval(tv_sec: receiveTimeout, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
@@ -107,8 +110,9 @@ struct ServerTestClient: Sendable {
         return out
     }
 
-    static func blockingRequest(port: Int, method: String, target: String, headers: [(String, String)], body: [UInt8]) throws -> Response {
-        let fd = try connect(port: port)
+    static func blockingRequest(port: Int, method: String, target: String, headers: [(String, String)], body: [UInt8],
+                                receiveTimeout: Int = 10) throws -> Response {
+        let fd = try connect(port: port, receiveTimeout: receiveTimeout)
         defer { close(fd) }
         var head = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\nUser-Agent: sundial-test\r\n"
         for (k, v) in headers { head += "\(k): \(v)\r\n" }
