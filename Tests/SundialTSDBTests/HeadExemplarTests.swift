@@ -138,4 +138,45 @@ import SundialTestSupport
         defer { try? db.close() }
         #expect(try Self.selectAll(db).first?.exemplars.map(\.timestamp) == [Self.t0 + 60_000, Self.t0 + 120_000, Self.t0 + 180_000])
     }
+
+    @Test func concurrentAppendersKeepEachSeriesInTimeOrder() async throws {
+        var o = HeadOptions()
+        o.maxExemplars = 500
+        let head = Head(options: o)
+        let shared = Labels(["__name__": "shared"])
+        // Four writers: each its own series and, interleaved, the shared one (whose exemplars from
+        // concurrent commits may come out of order: those are dropped, never stored out of order).
+        await withTaskGroup(of: Void.self) { g in
+            for w in 0..<4 {
+                g.addTask {
+                    let own = Labels(["__name__": "own", "w": "\(w)"])
+                    for k in 0..<200 {
+                        let t = Self.t0 + Int64(k) * 10 + Int64(w)
+                        let app = head.appender()
+                        _ = try? app.append(ref: .none, labels: own, timestamp: t, value: 1)
+                        _ = try? app.append(ref: .none, labels: shared, timestamp: t, value: 1)
+                        _ = try? app.appendExemplar(ref: .none, labels: own, exemplar: Self.ex(t))
+                        _ = try? app.appendExemplar(ref: .none, labels: shared, exemplar: Self.ex(t, trace: "w\(w)"))
+                        try? app.commit()
+                    }
+                }
+            }
+        }
+        let all = try Self.selectAll(head)
+        var total = 0
+        for r in all {
+            let ts = r.exemplars.map(\.timestamp)
+            #expect(ts == ts.sorted() && Set(ts).count == ts.count, "\(r.seriesLabels)")
+            total += ts.count
+        }
+        #expect(total == 500)  // 4 × 200 own ones alone overflow the buffer
+        #expect(head.exemplars.stats.exemplarsInStorage == 500)
+        // A writer's own series keeps a suffix of its exemplars (the oldest go first), ending at its
+        // newest, unless all were overwritten after it finished.
+        for w in 0..<4 {
+            guard let own = all.first(where: { $0.seriesLabels == Labels(["__name__": "own", "w": "\(w)"]) }) else { continue }
+            let ts = own.exemplars.map(\.timestamp)
+            #expect(ts == Array(stride(from: ts[0], through: Self.t0 + 1990 + Int64(w), by: 10)))
+        }
+    }
 }
