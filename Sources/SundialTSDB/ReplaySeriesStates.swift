@@ -163,9 +163,17 @@ final class ReplayShard: @unchecked Sendable {
                 switch states[index].append(ts, Double(bitPattern: bits), chunkRange: range, samplesPerChunk: spc) {
                 case .appended:
                     t.applied += 1
+                    let n = states[index].open.count
+                    if n == ReplayShard.firstReserveAt || n == ReplayShard.estimateAt {
+                        ReplayShard.reserve(&states[index], samplesPerChunk: spc)
+                    }
                 case .appendedNewChunk:
                     t.applied += 1
                     t.cuts += 1
+                    if let last = states[index].full.last {
+                        // A series' chunks are alike: size the new one as its previous one.
+                        states[index].open.reserveBufferCapacity(last.bytes.count &+ 32)
+                    }
                 case .rejected:
                     t.dropped += 1
                     return
@@ -177,9 +185,42 @@ final class ReplayShard: @unchecked Sendable {
         totals = t
     }
 
-    /// Gives every state back to its series.
+    /// Sample count of an open chunk at which the replay first reserves ``firstReserve`` bytes (before
+    /// the encoder's first 32-byte flush, ~5 samples of a typical series): with no reservation
+    /// its buffer would grow from a few bytes a quarter at a time, ~8 reallocations per chunk.
+    static let firstReserveAt = 4
+    /// Bytes reserved at ``firstReserveAt`` samples: ~16 samples of a typical series.
+    static let firstReserve = 128
+    /// Sample count at which the replay reserves the whole chunk, estimated from its bytes so far.
+    static let estimateAt = 16
+    /// The largest reservation made from an estimate (a chunk of 2 × 120 samples of 64 bits each).
+    static let maxEstimate = 4096
+
+    /// Reserves the open chunk's buffer during the replay: ``firstReserve`` bytes at
+    /// ``firstReserveAt`` samples, then at ``estimateAt`` samples the bytes so far scaled to
+    /// `samplesPerChunk` samples plus an eighth (the first two samples cost more than the rest,
+    /// so the scaled figure overestimates a little already). ``restore()`` trims what a series'
+    /// samples did not fill (``XORChunkEncoder/trimBufferSlack()``), so the head keeps no more
+    /// memory than samples appended one by one would leave.
+    @inline(__always)
+    static func reserve(_ state: inout SeriesState, samplesPerChunk spc: Int) {
+        // A series with a previous chunk got that chunk's size when this one started.
+        guard state.full.isEmpty else { return }
+        let n = state.open.count
+        if n == firstReserveAt {
+            state.open.reserveBufferCapacity(firstReserve)
+        } else {
+            let b = state.open.byteCount
+            let estimate = b &* spc / n
+            state.open.reserveBufferCapacity(Swift.min(maxEstimate, estimate &+ estimate / 8))
+        }
+    }
+
+    /// Gives every state back to its series, trimming the open chunks' buffers the replay
+    /// over-reserved.
     func restore() {
         for i in states.indices {
+            states[i].open.trimBufferSlack()
             series[i].state.withLock { swap(&$0, &states[i]) }
         }
         states = []
