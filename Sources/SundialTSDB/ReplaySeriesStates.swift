@@ -1,4 +1,5 @@
 import SundialCore
+import SundialEncoding
 import SundialWAL
 import Synchronization
 
