@@ -45,9 +45,10 @@ let package = Package(
             linkerSettings: [.linkedLibrary("re2")]
         ),
         .target(name: "CPrefetch"),
+        .target(name: "CCRC32C"),
 
         .target(name: "SundialCore", dependencies: ["CRE2"], swiftSettings: swiftSettings),
-        .target(name: "SundialEncoding", dependencies: ["CSnappy", "CZstd", "CPrefetch"], swiftSettings: swiftSettings),
+        .target(name: "SundialEncoding", dependencies: ["CSnappy", "CZstd", "CPrefetch", "CCRC32C"], swiftSettings: swiftSettings),
         .target(name: "SundialFileIO", swiftSettings: swiftSettings),
         .target(name: "SundialWAL", dependencies: ["SundialCore", "SundialEncoding", "SundialFileIO"], swiftSettings: swiftSettings),
         .target(

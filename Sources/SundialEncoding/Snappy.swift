@@ -28,6 +28,11 @@ public enum Snappy {
         return out
     }
 
+    /// The largest ratio of decoded to encoded size of any valid snappy block, rounded up: a copy
+    /// element with a 2-byte offset takes 3 bytes and yields up to 64 (21.3×); literals and the
+    /// other copy forms yield less per byte (snappy format_description.txt §2).
+    public static let maxExpansion = 22
+
     /// The decoded length stored in a snappy block's header, or nil if the header is invalid.
     public static func uncompressedLength(_ input: UnsafeRawBufferPointer) -> Int? {
         var n = 0
@@ -47,16 +52,28 @@ public enum Snappy {
         guard n <= maxLength else {
             throw DecodeError(.invalid, offset: 0, "snappy: decoded length \(n) exceeds limit \(maxLength)")
         }
-        // A few bytes of garbage can claim hundreds of MB: check the whole block (no output
-        // written) before allocating, so a corrupt header costs nothing.
-        let valid = snappy_validate_compressed_buffer(input.baseAddress?.assumingMemoryBound(to: CChar.self), input.count)
-        guard valid == SNAPPY_OK else {
-            throw DecodeError(.invalid, offset: 0, "snappy: corrupt input")
+        // A few bytes of garbage can claim hundreds of MB. No valid block decodes to more than
+        // `maxExpansion` times its size (the densest element, a 3-byte copy, yields 64 bytes), so
+        // a larger claim is refused before allocating, and any other claim costs at most that
+        // multiple of the input: no separate validation pass (libsnappy's decompressor checks
+        // every bound itself and reports corrupt input; it never writes past `n` bytes).
+        guard n <= input.count &* Snappy.maxExpansion else {
+            throw DecodeError(.invalid, offset: 0, "snappy: corrupt input (decoded length \(n) impossible for \(input.count) bytes)")
         }
-        if output.count < n { output.reserveCapacity(n) }
-        output.removeAll(keepingCapacity: true)
-        if n == 0 { return }
-        output.append(contentsOf: repeatElement(0, count: n))
+        if output.capacity < n { output.reserveCapacity(n) }
+        // Resize to `n` within the capacity: the bytes are all overwritten by the decoder, so
+        // only the part beyond the current count is zero-filled (no memset of the whole record).
+        if output.count > n {
+            output.removeSubrange(n...)
+        } else if output.count < n {
+            output.append(contentsOf: repeatElement(0, count: n &- output.count))
+        }
+        if n == 0 {
+            // Nothing to decode into: only the validator can tell trailing garbage from none.
+            let valid = snappy_validate_compressed_buffer(input.baseAddress?.assumingMemoryBound(to: CChar.self), input.count)
+            guard valid == SNAPPY_OK else { throw DecodeError(.invalid, offset: 0, "snappy: corrupt input") }
+            return
+        }
         var outLen = n
         let st = output.withUnsafeMutableBytes { out in
             snappy_uncompress(

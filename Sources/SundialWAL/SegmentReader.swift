@@ -41,6 +41,9 @@ struct SegmentReader {
         scratch.removeAll(keepingCapacity: true)
         var fragments = 0
         var flags: UInt8 = 0
+        // A compressed record in one fragment is decompressed straight from `data` (no copy
+        // into `scratch`).
+        var single: Range<Int>? = nil
         while true {
             if offset >= data.count {
                 if fragments == 0 { return false }
@@ -99,13 +102,19 @@ struct SegmentReader {
             guard actual == crc else {
                 throw bad("checksum mismatch: stored 0x\(String(crc, radix: 16)), computed 0x\(String(actual, radix: 16))")
             }
-            if flags == 0 { record.append(contentsOf: payload) } else { scratch.append(contentsOf: payload) }
+            if flags == 0 {
+                record.append(contentsOf: payload)
+            } else if type == .full {
+                single = start + header..<payloadEnd
+            } else {
+                scratch.append(contentsOf: payload)
+            }
             offset = payloadEnd
             fragments += 1
             if type == .full || type == .last { break }
         }
         if flags == WALFormat.snappyMask {
-            let result: Result<Void, DecodeError> = scratch.withUnsafeBytes { raw in
+            func inflate(_ raw: UnsafeRawBufferPointer, _ record: inout [UInt8]) -> Result<Void, DecodeError> {
                 do throws(DecodeError) {
                     try Snappy.decompress(raw, into: &record, maxLength: SegmentReader.maxRecordSize)
                     return .success(())
@@ -113,10 +122,17 @@ struct SegmentReader {
                     return .failure(error)
                 }
             }
+            let result: Result<Void, DecodeError>
+            if let single {
+                result = data.withUnsafeBytes { inflate(UnsafeRawBufferPointer(rebasing: $0[single]), &record) }
+            } else {
+                result = scratch.withUnsafeBytes { inflate($0, &record) }
+            }
             if case .failure(let error) = result {
                 throw SegmentCorruption(offset: recordStart, message: "record does not decompress: \(error)")
             }
         } else if flags == WALFormat.zstdMask {
+            if let single { scratch.append(contentsOf: data[single]) }
             let result: Result<[UInt8], DecodeError> = scratch.withUnsafeBytes { raw in
                 do throws(DecodeError) {
                     return .success(try Zstd.decompress(raw, maxLength: SegmentReader.maxRecordSize))
