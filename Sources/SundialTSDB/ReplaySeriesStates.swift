@@ -154,7 +154,13 @@ final class ReplayShard: @unchecked Sendable {
         let k = UInt32(shards)
         let mine = UInt32(shard)
         for record in records {
-            record.forEach { ref, ts, bits in
+            record.forEach(lookahead: ReplayShard.prefetchDistance) { ref, ts, bits, aheadRef in
+                // The sample `prefetchDistance` places on: if it is this shard's and will flush its
+                // chunk's pending words, start loading that buffer now (each buffer is cold: a
+                // series' next sample comes one scrape round, ~all series, later).
+                if let a = table.slot(aheadRef), k == 1 || a % k == mine {
+                    states[k > 1 ? Int(a / k) : Int(a)].open.prefetchBufferIfFlushDue()
+                }
                 guard let slot = table.slot(ref) else {
                     if mine == 0 { t.unknown += 1 }
                     return
@@ -185,6 +191,10 @@ final class ReplayShard: @unchecked Sendable {
         }
         totals = t
     }
+
+    /// How many samples ahead the apply loop prefetches chunk buffers: enough to cover a memory
+    /// load's latency with the ~40 ns each sample costs, few enough that the line is still cached.
+    static let prefetchDistance = 8
 
     /// Sample count of an open chunk at which the replay first reserves ``firstReserve`` bytes (before
     /// the encoder's first 32-byte flush, ~5 samples of a typical series): with no reservation

@@ -52,6 +52,38 @@ public struct SamplesRecord: Sendable {
         self.count = try result.get()
     }
 
+    /// Calls `body` with each sample's series ref, timestamp (ms) and value bits, in record order,
+    /// and with the ref of the sample `distance` places further on (the sample's own ref for the
+    /// last `distance` samples), read by a second cursor ahead of the first: so the caller can
+    /// prefetch what that later sample will touch. Never traps (see ``forEach(_:)``).
+    /// - Parameter distance: how far ahead the second cursor reads, ≥ 1.
+    @inlinable
+    public func forEach(lookahead distance: Int, _ body: (_ ref: UInt64, _ t: Int64, _ valueBits: UInt64, _ aheadRef: UInt64) -> Void) {
+        if count == 0 { return }
+        bytes.withUnsafeBytes { raw in
+            var r = UnsafeByteReader(raw, position: 1)
+            guard let ref0 = try? r.readBE64(), let t0 = try? r.readBE64() else { return }
+            var ahead = r
+            var aheadLeft = count
+            // Reads the next ref of the lead cursor (skipping its time and value), or nil.
+            func nextAhead() -> UInt64? {
+                guard aheadLeft > 0, let dref = try? ahead.readVarint(), (try? ahead.readVarint()) != nil,
+                      ahead.remaining >= 8 else { return nil }
+                ahead.position &+= 8
+                aheadLeft &-= 1
+                return ref0 &+ UInt64(bitPattern: dref)
+            }
+            for _ in 0..<Swift.max(1, distance) { _ = nextAhead() }
+            for _ in 0..<count {
+                guard let dref = try? r.readVarint(), let dt = try? r.readVarint(), r.remaining >= 8 else { return }
+                let bits = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: r.position, as: UInt64.self))
+                r.position &+= 8
+                let ref = ref0 &+ UInt64(bitPattern: dref)
+                body(ref, Int64(bitPattern: t0) &+ dt, bits, nextAhead() ?? ref)
+            }
+        }
+    }
+
     /// Calls `body` with each sample's series ref, timestamp (ms) and value bits, in record order.
     /// Never traps: the bytes were validated (a read that fails anyway ends the walk early).
     @inlinable
