@@ -108,17 +108,17 @@ import Testing
 
     @Test func spanComparisonMatchesBytes() {
         let body = Array("__name__node_cpu_seconds_total/api/v1/query_range\u{e9}x".utf8)
-        #expect(ByteSpanKeyTable.span(body, start: 0, count: 8, equals: "__name__"))
-        #expect(ByteSpanKeyTable.span(body, start: 8, count: 22, equals: "node_cpu_seconds_total"))
-        #expect(!ByteSpanKeyTable.span(body, start: 8, count: 22, equals: "node_cpu_seconds_totaL"))
-        #expect(ByteSpanKeyTable.span(body, start: 30, count: 21, equals: "/api/v1/query_range\u{e9}"))
-        #expect(!ByteSpanKeyTable.span(body, start: 30, count: 20, equals: "/api/v1/query_range\u{e9}"))
-        #expect(ByteSpanKeyTable.span(body, start: 3, count: 0, equals: ""))
+        #expect(ByteSpans.span(body, start: 0, count: 8, equals: "__name__"))
+        #expect(ByteSpans.span(body, start: 8, count: 22, equals: "node_cpu_seconds_total"))
+        #expect(!ByteSpans.span(body, start: 8, count: 22, equals: "node_cpu_seconds_totaL"))
+        #expect(ByteSpans.span(body, start: 30, count: 21, equals: "/api/v1/query_range\u{e9}"))
+        #expect(!ByteSpans.span(body, start: 30, count: 20, equals: "/api/v1/query_range\u{e9}"))
+        #expect(ByteSpans.span(body, start: 3, count: 0, equals: ""))
         for n in 1..<12 {
-            #expect(ByteSpanKeyTable.span(body, start: 8, count: n, equals: String(decoding: body[8..<8 + n], as: UTF8.self)))
+            #expect(ByteSpans.span(body, start: 8, count: n, equals: String(decoding: body[8..<8 + n], as: UTF8.self)))
             var other = Array(body[8..<8 + n])
             other[n - 1] ^= 1
-            #expect(!ByteSpanKeyTable.span(body, start: 8, count: n, equals: String(decoding: other, as: UTF8.self)))
+            #expect(!ByteSpans.span(body, start: 8, count: n, equals: String(decoding: other, as: UTF8.self)))
         }
     }
 }

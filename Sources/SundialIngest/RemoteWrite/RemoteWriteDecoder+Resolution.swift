@@ -18,7 +18,7 @@ struct Resolution {
     var pairCounts: [Int32] = []
     var hashes: [UInt64] = []
     /// Series-cache lookup scratch: the high 64 bits of each key's 128-bit hash
-    /// (``ByteSpanKeyTable/hash128(_:spans:firstPair:pairCount:)``; `hashes` holds the low half).
+    /// (``ByteSpans/hash128(_:spans:firstPair:pairCount:)``; `hashes` holds the low half).
     var hashesHigh: [UInt64] = []
     /// Series-cache lookup scratch: each series' home slot word (``SeriesHashIndex/homeWord(_:)``).
     var scratch: [UInt64] = []

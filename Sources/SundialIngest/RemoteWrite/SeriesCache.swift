@@ -59,7 +59,7 @@ final class SeriesCache: Sendable {
     struct Entry {
         var labels: Labels
         var ref: SeriesRef
-        /// ``ByteSpanKeyTable/hash128(_:spans:firstPair:pairCount:)`` of the request's label
+        /// ``ByteSpans/hash128(_:spans:firstPair:pairCount:)`` of the request's label
         /// bytes: its low half (which places the entry in the index) and its high half.
         var hash: UInt64
         var hashHigh: UInt64
@@ -84,8 +84,8 @@ final class SeriesCache: Sendable {
         for label in labels.labels {
             defer { li += 1 }
             if li == skip { continue }
-            guard ByteSpanKeyTable.span(body, start: Int(spans[p]), count: Int(spans[p + 1]), equals: label.name),
-                ByteSpanKeyTable.span(body, start: Int(spans[p + 2]), count: Int(spans[p + 3]), equals: label.value)
+            guard ByteSpans.span(body, start: Int(spans[p]), count: Int(spans[p + 1]), equals: label.name),
+                ByteSpans.span(body, start: Int(spans[p + 2]), count: Int(spans[p + 3]), equals: label.value)
             else { return false }
             p += 4
         }
@@ -118,7 +118,7 @@ final class SeriesCache: Sendable {
                 let firstPair = Int(s.labelStart) * 2, pairCount = Int(s.labelCount) * 2
                 res.firstPairs.append(Int32(truncatingIfNeeded: firstPair))
                 res.pairCounts.append(Int32(truncatingIfNeeded: pairCount))
-                let h = ByteSpanKeyTable.hash128(body, spans: spans, firstPair: firstPair, pairCount: pairCount)
+                let h = ByteSpans.hash128(body, spans: spans, firstPair: firstPair, pairCount: pairCount)
                 res.hashes.append(h.low)
                 res.hashesHigh.append(h.high)
             }

@@ -1,9 +1,16 @@
-extension ByteSpanKeyTable {
-    /// A 128-bit hash of a key (span pairs `firstPair ..< firstPair + pairCount` of `buffer`, as
-    /// ``hash(_:spans:firstPair:pairCount:)`` reads them), computed in one pass as two 64-bit lanes:
-    /// `low` is exactly ``hash(_:spans:firstPair:pairCount:)`` (so it can place the key in a table),
-    /// `high` an independent multiply-fold lane (each 8-byte word mixed with a 64×64→128-bit
-    /// multiply whose halves are folded, as wyhash does; its own seed and constants).
+/// Hashing and comparison of label byte strings given as spans of a request's buffer, so remote
+/// write can recognise a series from the raw bytes of a request without building strings.
+///
+/// Spans are passed as a flat `[Int32]` of `(start, count)` pairs; a key is `pairCount`
+/// consecutive pairs starting at pair index `firstPair`. Two keys are equal when their byte
+/// strings are equal one by one (the boundaries matter: `["ab","c"]` ≠ `["a","bc"]`).
+/// Stateless; every function is thread-safe.
+public enum ByteSpans {
+    /// A 128-bit hash of a key (span pairs `firstPair ..< firstPair + pairCount` of `buffer`),
+    /// computed in one pass as two 64-bit lanes: `low` a multiply-xorshift lane over the span
+    /// lengths and 8-byte words (good enough alone to place the key in a table), `high` an
+    /// independent multiply-fold lane (each 8-byte word mixed with a 64×64→128-bit multiply whose
+    /// halves are folded, as wyhash does; its own seed and constants).
     ///
     /// Meant for callers that accept "equal 128-bit hashes ⇒ equal keys" instead of comparing the
     /// bytes (the remote-write series cache; its comment gives the collision argument). Not

@@ -1,35 +1,4 @@
-extension ByteSpanKeyTable {
-    /// Whether the byte strings of spans `firstPair ..< firstPair + pairCount` of `buffer` equal
-    /// `string(0) ..< string(pairCount)` one by one (their UTF-8; boundaries matter). Remote write
-    /// verifies a series found by ``hash(_:spans:firstPair:pairCount:)`` against the label strings
-    /// it already holds, so it needs no copy of the key bytes.
-    ///
-    /// Spans use the layout of the type's documentation (flat `(start, count)` pairs).
-    /// - Complexity: O(total bytes); no allocation (native strings are compared in place).
-    /// - Precondition: every span lies within `buffer`.
-    @inlinable
-    public static func spansEqual(_ buffer: [UInt8], spans: [Int32], firstPair: Int, pairCount: Int,
-                                  strings string: (Int) -> String) -> Bool {
-        buffer.withUnsafeBytes { b in
-            spans.withUnsafeBufferPointer { sp in
-                let total = b.count
-                for k in 0..<pairCount {
-                    let start = Int(sp[(firstPair + k) * 2]), n = Int(sp[(firstPair + k) * 2 + 1])
-                    precondition(start >= 0 && n >= 0 && start + n <= total, "span out of bounds")
-                    let s = string(k)
-                    let utf8 = s.utf8
-                    guard utf8.count == n else { return false }
-                    if n == 0 { continue }
-                    let equal = utf8.withContiguousStorageIfAvailable { u in
-                        bytesEqual(b.baseAddress! + start, UnsafeRawPointer(u.baseAddress!), n)
-                    } ?? utf8.elementsEqual(UnsafeRawBufferPointer(rebasing: b[start..<start + n]))
-                    if !equal { return false }
-                }
-                return true
-            }
-        }
-    }
-
+extension ByteSpans {
     /// Whether `buffer[start ..< start + count]` equals the UTF-8 of `string` (no allocation:
     /// native strings are compared in place).
     /// - Precondition: the span lies within `buffer`.
