@@ -83,19 +83,10 @@ struct ComplianceTests {
         let began = clock.now
         let dir = try TemporaryDirectory(prefix: "sundial-compliance")
         defer { dir.remove() }
-        let sundialPort = try ServerProcess.freePort()
-        let promPort = try ServerProcess.freePort()
-        let sundial = try ServerProcess.start(["serve", "--data-dir", dir.appending("sundial"),
-                                               "--listen", "127.0.0.1:\(sundialPort)", "--retention-time", "50y"], port: sundialPort)
-        defer { sundial.terminate() }
-        try "global:\n  scrape_interval: 1h\n".write(toFile: dir.appending("prometheus.yml"), atomically: true, encoding: .utf8)
-        let prom = try ScrapeTests.spawn(ScrapeTools.prometheus, [
-            "--config.file=\(dir.appending("prometheus.yml"))", "--storage.tsdb.path=\(dir.appending("prom"))",
-            "--web.listen-address=127.0.0.1:\(promPort)", "--web.enable-remote-write-receiver",
-            "--storage.tsdb.retention.time=50y",
-        ], log: dir.appending("prometheus.log"))
-        defer { ScrapeTests.stop(prom) }
-        try ScrapeTests.waitReady(promPort, "/-/ready")
+        let peers = try ReceiverPair(dir: dir, sundialArgs: ["--retention-time", "50y"],
+                                     prometheusArgs: ["--storage.tsdb.retention.time=50y"])
+        defer { peers.stop() }
+        let (sundialPort, promPort) = (peers.sundialPort, peers.promPort)
         // Generous read timeouts: in the full suite, everything else runs beside the debug server.
         let p = ServerTestClient(port: promPort, receiveTimeout: 300)
         let s = ServerTestClient(port: sundialPort, receiveTimeout: 300)

@@ -67,19 +67,9 @@ struct NativeHistogramTests {
     @Test func remoteWrittenHistogramsQueryAlikeInPrometheusAndSundial() async throws {
         let dir = try TemporaryDirectory(prefix: "sundial-nh")
         defer { dir.remove() }
-        let sundialPort = try ServerProcess.freePort()
-        let promPort = try ServerProcess.freePort()
-        let sundial = try ServerProcess.start(["serve", "--data-dir", dir.appending("sundial"),
-                                               "--listen", "127.0.0.1:\(sundialPort)"], port: sundialPort)
-        defer { sundial.terminate() }
-        try "global:\n  scrape_interval: 1m\n".write(toFile: dir.appending("prometheus.yml"), atomically: true, encoding: .utf8)
-        let prom = try ScrapeTests.spawn(ScrapeTools.prometheus, [
-            "--config.file=\(dir.appending("prometheus.yml"))", "--storage.tsdb.path=\(dir.appending("prom"))",
-            "--web.listen-address=127.0.0.1:\(promPort)", "--enable-feature=native-histograms",
-            "--web.enable-remote-write-receiver",
-        ], log: dir.appending("prometheus.log"))
-        defer { ScrapeTests.stop(prom) }
-        try ScrapeTests.waitReady(promPort, "/-/ready")
+        let peers = try ReceiverPair(dir: dir, prometheusArgs: ["--enable-feature=native-histograms"])
+        defer { peers.stop() }
+        let (sundialPort, promPort, sundial) = (peers.sundialPort, peers.promPort, peers.sundial)
 
         let s = ServerTestClient(port: sundialPort)
         let p = ServerTestClient(port: promPort)
