@@ -378,14 +378,8 @@ extension SeriesTableCursor {
     @inline(__always)
     mutating func get(_ ref: UInt64, in table: SeriesTable, prefetchingAhead ahead: Int) -> MemSeries? {
         guard ref < SeriesTable.denseLimit else { return table.get(ref) }
-        let n = Int(ref &>> SeriesTable.pageShift)
-        if n != number {
-            guard let p = table.page(n) else { return nil }
-            page = p
-            number = n
-        }
         let slot = Int(ref & UInt64(SeriesTable.pageSize - 1))
-        return page?.slots.withLock { s in
+        return page(of: ref, in: table)?.slots.withLock { s in
             Prefetch.element(s.series, at: slot &+ ahead, writingLines: MemSeries.hotLines)
             return s.series[slot]
         }

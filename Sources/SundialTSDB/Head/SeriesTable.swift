@@ -123,12 +123,19 @@ struct SeriesTableCursor {
     @inline(__always)
     mutating func get(_ ref: UInt64, in table: SeriesTable) -> MemSeries? {
         guard ref < SeriesTable.denseLimit else { return table.get(ref) }
+        return page(of: ref, in: table)?.get(Int(ref & UInt64(SeriesTable.pageSize - 1)))
+    }
+
+    /// The page holding dense ref `ref` (`ref < SeriesTable.denseLimit`), remembered for the next
+    /// lookup, or nil when the table has no such page.
+    @inline(__always)
+    mutating func page(of ref: UInt64, in table: SeriesTable) -> SeriesTable.Page? {
         let n = Int(ref &>> SeriesTable.pageShift)
         if n != number {
             guard let p = table.page(n) else { return nil }
             page = p
             number = n
         }
-        return page?.get(Int(ref & UInt64(SeriesTable.pageSize - 1)))
+        return page
     }
 }
