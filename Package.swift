@@ -110,7 +110,7 @@ let package = Package(
         .testTarget(name: "SundialHTTPTests", dependencies: ["SundialHTTP", "SundialCore", "SundialTestSupport", "SundialIngest", "SundialEncoding", "PromQLSyntax", "PromQLEngine", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         // Seeded mutation fuzzing of every decoder of untrusted bytes (bounded; Fuzz/ has the libFuzzer targets).
         .testTarget(name: "FuzzTests", dependencies: ["SundialCore", "SundialEncoding", "SundialFileIO", "SundialWAL", "SundialTSDB", "PromQLSyntax", "SundialIngest", "SundialTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "IntegrationTests", dependencies: ["SundialCore", "SundialTestSupport", "SundialTSDB", "SundialEncoding", "SundialHTTP", "SundialIngest", "PromQLEngine", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
+        .testTarget(name: "IntegrationTests", dependencies: ["SundialCore", "SundialTestSupport", "SundialTSDB", "SundialEncoding", "SundialHTTP", "SundialIngest", "PromQLEngine", .product(name: "Logging", package: "swift-log"), .product(name: "NIOPosix", package: "swift-nio")], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )
