@@ -43,6 +43,23 @@ struct StepSeries: Sendable {
         present = [Bool](repeating: false, count: steps)
     }
 
+    /// Runs `body` over ``values`` and ``present`` as spans. The arrays are moved out of `self` for
+    /// the call, so they are uniquely held and element writes skip the per-write uniqueness check
+    /// that writes through `inout self` would pay.
+    @inline(__always)
+    mutating func withColumns<R>(_ body: (inout MutableSpan<Double>, inout MutableSpan<Bool>) -> R) -> R {
+        var valuesArray: [Double] = [], presentArray: [Bool] = []
+        swap(&valuesArray, &values)
+        swap(&presentArray, &present)
+        defer {
+            swap(&valuesArray, &values)
+            swap(&presentArray, &present)
+        }
+        var vs = valuesArray.mutableSpan
+        var ps = presentArray.mutableSpan
+        return body(&vs, &ps)
+    }
+
     /// Number of steps with a value.
     var pointCount: Int {
         var n = 0

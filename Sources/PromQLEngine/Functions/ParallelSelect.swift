@@ -19,18 +19,7 @@ struct InstantSteps: Sendable {
     /// Fills `ss`'s values and presence flags from `buffer` (labels untouched); true when some
     /// step has a value.
     func compute(_ buffer: SampleBuffer, into ss: inout StepSeries) -> Bool {
-        // Work on uniquely held arrays through spans: element writes through `inout ss` would
-        // each check the arrays' uniqueness.
-        var valuesArray: [Double] = [], presentArray: [Bool] = []
-        swap(&valuesArray, &ss.values)
-        swap(&presentArray, &ss.present)
-        defer {
-            swap(&valuesArray, &ss.values)
-            swap(&presentArray, &ss.present)
-        }
-        var values = valuesArray.mutableSpan
-        var present = presentArray.mutableSpan
-        return compute(buffer, values: &values, present: &present, at: 0)
+        ss.withColumns { values, present in compute(buffer, values: &values, present: &present, at: 0) }
     }
 
     /// Writes the steps' values and presence flags to `values`/`present` at `base ..< base +
@@ -124,18 +113,13 @@ enum ParallelSelect {
 
         /// Copies series `i` of the slice (0-based) into `ss`, whose arrays hold the steps.
         func load(_ i: Int, steps n: Int, into ss: inout StepSeries) {
-            var valuesArray: [Double] = [], presentArray: [Bool] = []
-            swap(&valuesArray, &ss.values)
-            swap(&presentArray, &ss.present)
-            var vs = valuesArray.mutableSpan
-            var ps = presentArray.mutableSpan
             let base = i * n
-            for s in 0..<n {
-                vs[s] = values[base + s]
-                ps[s] = present[base + s]
+            ss.withColumns { vs, ps in
+                for s in 0..<n {
+                    vs[s] = values[base + s]
+                    ps[s] = present[base + s]
+                }
             }
-            swap(&valuesArray, &ss.values)
-            swap(&presentArray, &ss.present)
         }
     }
 

@@ -37,54 +37,45 @@ struct WindowStepper: Sendable {
     func compute(_ t: [Timestamp], _ v: [Double], resets: [Int32], currentSamples: Int, into ss: inout StepSeries)
         -> Outcome
     {
-        var out = Outcome(any: false, samples: 0, tooMany: false)
         let steps = grid.count
-        // Work on uniquely held arrays through spans: element writes through `inout ss` would
-        // each check the arrays' uniqueness.
-        var valuesArray: [Double] = [], presentArray: [Bool] = []
-        swap(&valuesArray, &ss.values)
-        swap(&presentArray, &ss.present)
-        defer {
-            swap(&valuesArray, &ss.values)
-            swap(&presentArray, &ss.present)
+        return ss.withColumns { values, present -> Outcome in
+            var out = Outcome(any: false, samples: 0, tooMany: false)
+            for i in 0..<steps { present[i] = false }
+            var lo = 0, hi = 0
+            let n = t.count
+            var ctx = RangeFunction.Context(rangeStart: 0, rangeEnd: 0, rangeSeconds: Double(range) / 1000,
+                                            evalTime: 0, p0: 0, p1: 0, v3: v3)
+            for i in 0..<steps {
+                let maxt = (at ?? grid.time(i)) - offset
+                let mint = maxt - range
+                if at != nil {
+                    lo = 0
+                    hi = 0
+                }
+                while hi < n && t[hi] <= maxt { hi += 1 }
+                while lo < hi && !(v3 ? t[lo] > mint : t[lo] >= mint) { lo += 1 }
+                let w = hi - lo
+                out.lastWindow = w
+                if w == 0 { continue }
+                if w > out.maxWindow { out.maxWindow = w }
+                out.samples += w
+                if currentSamples + w > maxSamples {
+                    out.tooMany = true
+                    return out
+                }
+                ctx.rangeStart = mint
+                ctx.rangeEnd = maxt
+                ctx.evalTime = grid.time(i)
+                if params.count > 0 { ctx.p0 = params[0][i] }
+                if params.count > 1 { ctx.p1 = params[1][i] }
+                if let r = function.apply(t, v, lo, hi, ctx, resets: resets) {
+                    present[i] = true
+                    values[i] = r
+                    out.any = true
+                }
+            }
+            return out
         }
-        var values = valuesArray.mutableSpan
-        var present = presentArray.mutableSpan
-        for i in 0..<steps { present[i] = false }
-        var lo = 0, hi = 0
-        let n = t.count
-        var ctx = RangeFunction.Context(rangeStart: 0, rangeEnd: 0, rangeSeconds: Double(range) / 1000,
-                                        evalTime: 0, p0: 0, p1: 0, v3: v3)
-        for i in 0..<steps {
-            let maxt = (at ?? grid.time(i)) - offset
-            let mint = maxt - range
-            if at != nil {
-                lo = 0
-                hi = 0
-            }
-            while hi < n && t[hi] <= maxt { hi += 1 }
-            while lo < hi && !(v3 ? t[lo] > mint : t[lo] >= mint) { lo += 1 }
-            let w = hi - lo
-            out.lastWindow = w
-            if w == 0 { continue }
-            if w > out.maxWindow { out.maxWindow = w }
-            out.samples += w
-            if currentSamples + w > maxSamples {
-                out.tooMany = true
-                return out
-            }
-            ctx.rangeStart = mint
-            ctx.rangeEnd = maxt
-            ctx.evalTime = grid.time(i)
-            if params.count > 0 { ctx.p0 = params[0][i] }
-            if params.count > 1 { ctx.p1 = params[1][i] }
-            if let r = function.apply(t, v, lo, hi, ctx, resets: resets) {
-                present[i] = true
-                values[i] = r
-                out.any = true
-            }
-        }
-        return out
     }
 }
 
