@@ -55,17 +55,7 @@ enum ExtendedRange {
     /// `mint - lookback` to `maxt + lookback`.
     static func smoothed(_ f: RangeFunction, _ t: [Timestamp], _ v: [Double], mint: Timestamp, maxt: Timestamp,
                          lookback: Int64, rangeSeconds: Double) -> Double? {
-        // The samples that shape the window: from the newest at or before `mint` (within the
-        // lookback) to the oldest after `maxt` (within the lookback).
-        var first = 0
-        while first < t.count && t[first] <= mint - lookback { first += 1 }
-        while first + 1 < t.count && t[first + 1] <= mint { first += 1 }
-        var last = first
-        while last < t.count && t[last] <= maxt { last += 1 }
-        if last < t.count && t[last] > maxt + lookback { last -= 1 }
-        if last == t.count { last -= 1 }
-        // Nothing when all data lies before the window or all after it.
-        guard first < t.count, last >= first, t[last] > mint, t[first] <= maxt else { return nil }
+        guard let (first, last) = smoothedBounds(t, mint: mint, maxt: maxt, lookback: lookback) else { return nil }
         switch f {
         case .delta:
             return value(t, v, first, last, at: maxt) - value(t, v, first, last, at: mint)
@@ -82,6 +72,23 @@ enum ExtendedRange {
         default:
             return nil
         }
+    }
+
+    /// The samples that shape a `smoothed` window (floats and histograms alike): from the newest
+    /// at or before `mint` (within the lookback) to the oldest after `maxt` (within the lookback),
+    /// as indices into `t`; nil when all data lies before the window or all after it.
+    static func smoothedBounds(_ t: [Timestamp], mint: Timestamp, maxt: Timestamp, lookback: Int64)
+        -> (first: Int, last: Int)?
+    {
+        var first = 0
+        while first < t.count && t[first] <= mint - lookback { first += 1 }
+        while first + 1 < t.count && t[first + 1] <= mint { first += 1 }
+        var last = first
+        while last < t.count && t[last] <= maxt { last += 1 }
+        if last < t.count && t[last] > maxt + lookback { last -= 1 }
+        if last == t.count { last -= 1 }
+        guard first < t.count, last >= first, t[last] > mint, t[first] <= maxt else { return nil }
+        return (first, last)
     }
 
     /// A `smoothed` instant selector at `ref`: the value interpolated between the newest sample at

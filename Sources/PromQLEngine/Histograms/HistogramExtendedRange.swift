@@ -76,14 +76,9 @@ enum HistogramExtendedRange {
                          lookback: Int64, rangeSeconds: Double, incompatible: inout Bool, wrongFlavour: inout Bool)
         -> Value?
     {
-        var first = 0
-        while first < t.count && t[first] <= mint - lookback { first += 1 }
-        while first + 1 < t.count && t[first + 1] <= mint { first += 1 }
-        var last = first
-        while last < t.count && t[last] <= maxt { last += 1 }
-        if last < t.count && t[last] > maxt + lookback { last -= 1 }
-        if last == t.count { last -= 1 }
-        guard first < t.count, last >= first, t[last] > mint, t[first] <= maxt else { return nil }
+        guard let (first, last) = ExtendedRange.smoothedBounds(t, mint: mint, maxt: maxt, lookback: lookback) else {
+            return nil
+        }
         do throws(HistogramCombineError) {
             switch f {
             case .delta:
